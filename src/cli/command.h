@@ -1,0 +1,62 @@
+// The CLI's commands. Each command lives in its own <name>_command.cc and is listed in main.cc.
+// A command gets its arguments (after the command name) and returns the process exit code:
+// 0 success, 1 bad input (opcost::Error from the library), 2 usage error, 3 internal error.
+// Commands print results to `out`; errors are thrown (opcost::Error, or UsageError below) and
+// printed by main as one line "opcost: error: ..." on stderr.
+#ifndef OPCOST_CLI_COMMAND_H_
+#define OPCOST_CLI_COMMAND_H_
+
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "opcost/graph.h"
+
+namespace opcost::cli {
+
+using Args = std::vector<std::string>;
+
+// Thrown for bad command-line usage (exit code 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;  // one line for `opcost --help`
+  const char* help;     // full text for `opcost help NAME` / `opcost NAME --help`
+  int (*run)(const Args& args, std::ostream& out);
+};
+
+enum class OutputFormat { kTable, kJson, kCsv };
+// Parses "table" | "json" | "csv"; throws UsageError otherwise.
+OutputFormat ParseOutputFormat(const std::string& value);
+
+// Loads a model for any command: a .tflite file goes through the TFLite importer (when built),
+// anything else through the JSON loader.
+Graph LoadModelForCli(const std::string& path);
+
+// Minimal flag parser shared by commands: "--name value" and "--name=value" options, "--flag"
+// switches, and positional arguments. Unknown options are a UsageError.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;  // name (without --), value
+  bool Has(const std::string& name) const;
+  // The value of option `name`, or `fallback` if absent.
+  std::string Get(const std::string& name, const std::string& fallback = "") const;
+};
+// `with_value` lists the options that take a value, `switches` those that do not.
+ParsedArgs ParseArgs(const Args& args, const std::vector<std::string>& with_value,
+                     const std::vector<std::string>& switches);
+
+// The command table (main.cc).
+const std::vector<Command>& Commands();
+
+// Every command's entry point, defined in its own file.
+extern const Command kMetricsCommand;
+
+}  // namespace opcost::cli
+
+#endif  // OPCOST_CLI_COMMAND_H_
