@@ -1,1 +1,1 @@
-// implementation pending
+// pending

@@ -1,0 +1,54 @@
+// Execution-order search: the topological order of a graph with the smallest peak of concurrent
+// activation data (memory.h). Skip edges make the peak depend on the order: running one branch
+// to the end before starting the next can keep fewer tensors alive.
+//
+//   opcost::OrderSearchResult r = opcost::FindBestOrder(graph);
+//   r.given_peak_bytes;   // the graph's own order
+//   r.best_peak_bytes;    // <= given_peak_bytes
+//   r.optimal;            // true: no topological order has a smaller peak
+//
+// Method (docs/memory.md): an exact search over sets of executed ops (a state is the set; the
+// memory live between steps depends only on it), depth first under a peak threshold that drops
+// each time a better order is found, with infeasible states memoized, a lower bound, and a
+// dominance rule (an op that fits and does not grow the live set runs at once). It is exact for
+// graphs of up to 64 ops when it visits at most `max_states` states; beyond that the best order
+// found so far (at worst the better of the given order and two greedy orders) is returned with
+// optimal = false.
+#ifndef OPCOST_ORDER_SEARCH_H_
+#define OPCOST_ORDER_SEARCH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "opcost/graph.h"
+#include "opcost/liveness.h"
+
+namespace opcost {
+
+struct OrderSearchOptions {
+  ExecutionOrder order;   // the given order; empty: the graph's node order
+  LivenessOptions rules;  // in place, scratch: the same rules as AnalyzeMemory
+  // Bound on the exact search: states remembered as infeasible (about 16 bytes each).
+  std::int64_t max_states = std::int64_t{1} << 21;
+};
+
+struct OrderSearchResult {
+  ExecutionOrder given_order;
+  std::int64_t given_peak_bytes = 0;
+  ExecutionOrder best_order;
+  std::int64_t best_peak_bytes = 0;
+  // A peak no order can beat: the largest, over ops, of the op's own inputs, outputs and
+  // scratch. best_peak_bytes == lower_bound_bytes also proves optimality.
+  std::int64_t lower_bound_bytes = 0;
+  bool optimal = false;             // best_peak_bytes is proven minimal
+  bool exact_search = false;        // the exact search ran (graph small enough)
+  std::int64_t states_visited = 0;  // states expanded by the exact search
+};
+
+// Throws what ComputeLiveness throws (bad given order, scratch) and Error{kInvalidArgument} if
+// max_states < 1.
+OrderSearchResult FindBestOrder(const Graph& graph, const OrderSearchOptions& options = {});
+
+}  // namespace opcost
+
+#endif  // OPCOST_ORDER_SEARCH_H_

@@ -1,0 +1,140 @@
+// Element-wise ops: activations, softmax, add, mul, batch_norm, quantize, dequantize.
+// Counting per element: relu 1 comparison, relu6 2; sigmoid/tanh 1 nonlinear op; softmax over
+// rows of C: C-1 comparisons (max), C subtractions + C-1 additions (sum), C exp, C divisions;
+// add 1 addition, mul 1 multiplication; batch_norm 1 multiplication + 1 addition;
+// quantize/dequantize 1 conversion.
+#include <algorithm>
+#include <string>
+
+#include "core/op_registry.h"
+#include "opcost/error.h"
+
+namespace opcost::detail {
+namespace {
+
+void InferSame(Graph& g, NodeId id) { SetOutput(g, id, Input(g, id, 0).shape); }
+
+void InferConvert(Graph& g, NodeId id) {
+  const OpAttributes& a = g.node(id).attrs;
+  SetOutput(g, id, Input(g, id, 0).shape);
+  Tensor& out = Output(g, id);
+  if (a.has_output_dtype) {
+    out.dtype = a.output_dtype;
+  } else if (g.node(id).type == OpType::kDequantize) {
+    out.dtype = DataType::kFloat32;
+  }
+}
+
+// NumPy broadcasting of two shapes, right-aligned.
+void InferBinary(Graph& g, NodeId id) {
+  if (g.node(id).inputs.size() != 2) {
+    ShapeFail(g, id, "expects 2 inputs (got " + std::to_string(g.node(id).inputs.size()) + ")");
+  }
+  const Shape& a = Input(g, id, 0).shape;
+  const Shape& b = Input(g, id, 1).shape;
+  Shape out;
+  out.rank = std::max(a.rank, b.rank);
+  for (int i = 0; i < out.rank; ++i) {
+    const int ia = a.rank - out.rank + i, ib = b.rank - out.rank + i;
+    const std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+    if (da != db && da != 1 && db != 1) {
+      ShapeFail(g, id, "input shapes must be equal or broadcastable (got " + a.ToString() +
+                           " and " + b.ToString() + ")");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  // The output keeps the dtype of the first non-constant input.
+  const Tensor& first = Input(g, id, 0).is_constant ? Input(g, id, 1) : Input(g, id, 0);
+  Tensor& o = Output(g, id);
+  o.shape = out;
+  o.dtype = first.dtype;
+}
+
+void InferBatchNorm(Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  const Shape& x = Input(g, id, 0).shape;
+  if (n.inputs.size() != 3) {
+    ShapeFail(g, id, "expects inputs [input, scale, offset] (got " +
+                         std::to_string(n.inputs.size()) + " inputs)");
+  }
+  for (int i = 1; i <= 2; ++i) {
+    const Shape& s = Input(g, id, i).shape;
+    if (s.rank != 1 || s[0] != x.Channels()) {
+      ShapeFail(g, id, std::string(i == 1 ? "scale" : "offset") + " must be [" +
+                           std::to_string(x.Channels()) + "] (got " + s.ToString() + ")");
+    }
+  }
+  SetOutput(g, id, x);
+}
+
+void Start(const LayerDesc& l, OpCategory category, OpMetrics* m) {
+  m->category = category;
+  m->output_elements = l.output.NumElements();
+}
+
+void CountRelu(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  m->comparisons = m->output_elements;
+}
+void CountRelu6(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  m->comparisons = CheckedMul(2, m->output_elements);
+}
+void CountNonlinear(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  m->nonlinear_ops = m->output_elements;
+}
+void CountSoftmax(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  const std::int64_t n = m->output_elements;
+  const std::int64_t rows = l.output.Channels() > 0 ? n / l.output.Channels() : 0;
+  m->comparisons = n - rows;
+  m->additions = CheckedAdd(n, n - rows);
+  m->nonlinear_ops = n;
+  m->divisions = n;
+}
+void CountAdd(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kElementwise, m);
+  m->additions = m->output_elements;
+  CountFusedActivation(l.attrs.activation, m->output_elements, m);
+}
+void CountMul(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kElementwise, m);
+  m->multiplications = m->output_elements;
+  CountFusedActivation(l.attrs.activation, m->output_elements, m);
+}
+void CountBatchNorm(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kElementwise, m);
+  m->multiplications = m->output_elements;
+  m->additions = m->output_elements;
+  m->bias_params = l.output.Channels();
+}
+void CountConvert(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kElementwise, m);
+  m->conversions = m->output_elements;
+}
+
+std::vector<ConstantSpec> BatchNormConstants(const OpAttributes&, const Shape& x, DataType dtype,
+                                             bool) {
+  const DataType t = dtype == DataType::kFloat32 ? DataType::kFloat32 : DataType::kInt32;
+  return {{"scale", Shape{x.Channels()}, t, false}, {"offset", Shape{x.Channels()}, t, true}};
+}
+
+}  // namespace
+
+const OpInfo kReluInfo = {OpType::kRelu, "relu", 1, 1, InferSame, CountRelu, nullptr};
+const OpInfo kRelu6Info = {OpType::kRelu6, "relu6", 1, 1, InferSame, CountRelu6, nullptr};
+const OpInfo kSigmoidInfo = {OpType::kSigmoid, "sigmoid", 1, 1, InferSame, CountNonlinear,
+                             nullptr};
+const OpInfo kTanhInfo = {OpType::kTanh, "tanh", 1, 1, InferSame, CountNonlinear, nullptr};
+const OpInfo kSoftmaxInfo = {OpType::kSoftmax, "softmax", 1, 1, InferSame, CountSoftmax, nullptr};
+const OpInfo kAddInfo = {OpType::kAdd, "add", 1, 2, InferBinary, CountAdd, nullptr};
+const OpInfo kMulInfo = {OpType::kMul, "mul", 1, 2, InferBinary, CountMul, nullptr};
+const OpInfo kBatchNormInfo = {OpType::kBatchNorm, "batch_norm", 1, 1, InferBatchNorm,
+                               CountBatchNorm, BatchNormConstants};
+const OpInfo kQuantizeInfo = {OpType::kQuantize, "quantize", 1, 1, InferConvert, CountConvert,
+                              nullptr};
+const OpInfo kDequantizeInfo = {OpType::kDequantize, "dequantize", 1, 1, InferConvert,
+                                CountConvert, nullptr};
+
+}  // namespace opcost::detail
