@@ -1,0 +1,263 @@
+#include "opcost/estimator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "opcost/error.h"
+
+namespace opcost {
+namespace {
+
+std::int64_t ElementsOf(OpType type, OpCategory category, const OpMetrics& m) {
+  if (category == OpCategory::kPooling) return m.other_ops;  // window size matters
+  if (type == OpType::kReshape || type == OpType::kFlatten) return 0;  // may alias: no work
+  return m.output_elements;
+}
+
+bool VariantHolds(const VariantRule& rule, const LayerDesc& d) {
+  switch (rule.condition) {
+    case VariantCondition::kInputChannelsNotMultipleOf:
+      return d.input.Channels() % rule.value != 0;
+    case VariantCondition::kOutputChannelsNotMultipleOf:
+      return d.output.Channels() % rule.value != 0;
+    case VariantCondition::kStrideGreaterThan:
+      return std::max(d.attrs.stride_h, d.attrs.stride_w) > rule.value;
+  }
+  return false;
+}
+
+void Add(const LayerEstimate& l, double sign, EstimateTotals* t, CategoryBreakdown* c) {
+  const auto isign = static_cast<std::int64_t>(sign);
+  t->layers += isign;
+  t->macs += isign * l.macs;
+  t->ops += isign * l.ops;
+  t->cycles += sign * l.cycles;
+  t->latency_s += sign * l.latency_s;
+  t->energy_j += sign * l.energy_j;
+  t->naive_cycles += sign * l.naive_cycles;
+  t->naive_latency_s += sign * l.naive_latency_s;
+  t->naive_energy_j += sign * l.naive_energy_j;
+  t->extrapolated_layers += (l.flags & kFlagExtrapolated) ? isign : 0;
+  t->variant_layers += (l.flags & kFlagVariant) ? isign : 0;
+  t->fallback_layers += (l.flags & kFlagFallback) ? isign : 0;
+  t->unsupported_layers += (l.flags & kFlagUnsupportedOp) ? isign : 0;
+  if (c != nullptr) {
+    c->layers += isign;
+    c->macs += isign * l.macs;
+    c->ops += isign * l.ops;
+    c->cycles += sign * l.cycles;
+    c->latency_s += sign * l.latency_s;
+    c->energy_j += sign * l.energy_j;
+  }
+}
+
+double Share(double part, double total) { return total > 0.0 ? part / total : 0.0; }
+
+void UpdateShares(NetworkEstimate* e) {
+  const EstimateTotals& t = e->totals;
+  for (CategoryBreakdown& c : e->by_category) {
+    c.ops_share = Share(static_cast<double>(c.ops), static_cast<double>(t.ops));
+    c.time_share = Share(c.latency_s, t.latency_s);
+    c.energy_share = Share(c.energy_j, t.energy_j);
+  }
+}
+
+std::string LayerLabel(std::size_t index) { return "layer #" + std::to_string(index); }
+
+}  // namespace
+
+Estimator::Estimator(HardwareProfile profile, EstimateOptions options)
+    : profile_(std::move(profile)), options_(options) {
+  if (!(profile_.clock_hz > 0.0) || !(profile_.naive_ops_per_cycle > 0.0)) {
+    throw Error(ErrorCode::kBadProfile,
+                "profile '" + profile_.name + "': clock_hz and naive_ops_per_cycle must be > 0");
+  }
+  inv_clock_hz_ = 1.0 / profile_.clock_hz;
+  double power_sum_mw = 0.0;
+  int n = 0;
+  for (const CategoryProfile& c : profile_.categories) {
+    if (!c.characterized) continue;
+    if (IsMacCategory(static_cast<OpCategory>(&c - profile_.categories.data())) &&
+        c.curve.empty()) {
+      throw Error(ErrorCode::kBadProfile,
+                  "profile '" + profile_.name + "': a characterized MAC category has no curve");
+    }
+    power_sum_mw += c.power_mw;
+    ++n;
+  }
+  if (n == 0) {
+    throw Error(ErrorCode::kBadProfile, "profile '" + profile_.name + "': no category characterized");
+  }
+  naive_power_w_ = power_sum_mw / n / 1000.0;
+}
+
+LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDesc& d) const {
+  LayerEstimate e;
+  e.type = type;
+  e.category = m.category;
+  e.macs = m.macs;
+  e.ops = m.ops;
+  e.macs_per_output = m.macs_per_output;
+  if (type == OpType::kUnsupported) e.flags |= kFlagUnsupportedOp;
+  const auto ops = static_cast<double>(m.ops);
+  e.naive_cycles = ops / profile_.naive_ops_per_cycle;
+  e.naive_latency_s = e.naive_cycles * inv_clock_hz_;
+  e.naive_energy_j = e.naive_latency_s * naive_power_w_;
+
+  const CategoryProfile& c = profile_.category(m.category);
+  if (!c.characterized) {
+    if (!options_.allow_fallback) {
+      throw Error(ErrorCode::kUnsupportedOp,
+                  std::string("op category '") + OpCategoryName(m.category) +
+                      "' is not characterized by profile '" + profile_.name +
+                      "' (allow the naive fallback to estimate it anyway)");
+    }
+    // Naive model, but never zero for a layer that moves data.
+    const double work = m.ops > 0 ? ops : static_cast<double>(m.output_elements);
+    e.flags |= kFlagFallback;
+    e.throughput = profile_.naive_ops_per_cycle;
+    e.cycles = work / profile_.naive_ops_per_cycle;
+    e.latency_s = e.cycles * inv_clock_hz_;
+    e.energy_j = e.latency_s * naive_power_w_;
+    return e;
+  }
+
+  double factor = 1.0;
+  for (const VariantRule& rule : profile_.variants) {
+    if (rule.category == m.category && VariantHolds(rule, d)) {
+      factor *= rule.factor;
+      e.flags |= kFlagVariant;
+    }
+  }
+  double work_cycles;
+  if (IsMacCategory(m.category)) {
+    bool extrapolated = false;
+    const double macs_per_cycle = c.curve.Evaluate(m.macs_per_output, &extrapolated) / factor;
+    if (extrapolated && m.macs > 0) e.flags |= kFlagExtrapolated;
+    e.throughput = macs_per_cycle;
+    work_cycles = static_cast<double>(m.macs) / macs_per_cycle;
+  } else {
+    e.elements = ElementsOf(type, m.category, m);
+    e.throughput = c.cycles_per_element * factor;
+    work_cycles = static_cast<double>(e.elements) * e.throughput;
+  }
+  e.cycles = c.overhead_cycles + work_cycles;
+  e.latency_s = e.cycles * inv_clock_hz_;
+  e.energy_j = e.latency_s * c.power_mw * 1e-3;
+  return e;
+}
+
+LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const {
+  return Estimate(layer.type, metrics, layer);
+}
+
+LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer) const {
+  return Estimate(layer.type, ComputeLayerMetrics(layer), layer);
+}
+
+NetworkEstimate Estimator::EstimateGraph(const Graph& graph) const {
+  NetworkEstimate out;
+  EstimateGraph(graph, &out);
+  return out;
+}
+
+void Estimator::EstimateGraph(const Graph& graph, NetworkEstimate* out) const {
+  const auto n = static_cast<NodeId>(graph.nodes().size());
+  out->layers.resize(static_cast<std::size_t>(n));
+  for (NodeId id = 0; id < n; ++id) {
+    try {
+      const LayerDesc d = DescribeNode(graph, id);
+      out->layers[static_cast<std::size_t>(id)] = Estimate(d.type, ComputeLayerMetrics(d), d);
+    } catch (const Error& e) {
+      const Node& node = graph.node(id);
+      throw Error(e.code(), std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
+                                node.name + "' (#" + std::to_string(id) + "): " + e.what());
+    }
+  }
+  Summarize(out);
+}
+
+void Estimator::EstimateLayers(const LayerDesc* layers, std::size_t count,
+                               NetworkEstimate* out) const {
+  out->layers.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    try {
+      out->layers[i] = EstimateLayer(layers[i]);
+    } catch (const Error& e) {
+      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" +
+                                OpTypeName(layers[i].type) + "): " + e.what());
+    }
+  }
+  Summarize(out);
+}
+
+EstimateTotals Estimator::EstimateTotalsOnly(const LayerDesc* layers, std::size_t count) const {
+  EstimateTotals t;
+  for (std::size_t i = 0; i < count; ++i) {
+    try {
+      Add(EstimateLayer(layers[i]), 1.0, &t, nullptr);
+    } catch (const Error& e) {
+      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" +
+                                OpTypeName(layers[i].type) + "): " + e.what());
+    }
+  }
+  return t;
+}
+
+void Estimator::ReplaceLayer(std::size_t index, const LayerDesc& layer,
+                             NetworkEstimate* estimate) const {
+  if (index >= estimate->layers.size()) {
+    throw Error(ErrorCode::kOutOfRange, "cannot replace layer #" + std::to_string(index) +
+                                            ": the estimate has " +
+                                            std::to_string(estimate->layers.size()) + " layers");
+  }
+  LayerEstimate fresh;
+  try {
+    fresh = EstimateLayer(layer);
+  } catch (const Error& e) {
+    throw Error(e.code(), "cannot estimate " + LayerLabel(index) + " (" +
+                              OpTypeName(layer.type) + "): " + e.what());
+  }
+  LayerEstimate& old = estimate->layers[index];
+  Add(old, -1.0, &estimate->totals,
+      &estimate->by_category[static_cast<std::size_t>(old.category)]);
+  Add(fresh, 1.0, &estimate->totals,
+      &estimate->by_category[static_cast<std::size_t>(fresh.category)]);
+  old = fresh;
+  UpdateShares(estimate);
+}
+
+void Estimator::EstimateBatch(const std::vector<std::vector<LayerDesc>>& candidates,
+                              std::vector<EstimateTotals>* out) const {
+  out->resize(candidates.size());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    try {
+      (*out)[i] = EstimateTotalsOnly(candidates[i].data(), candidates[i].size());
+    } catch (const Error& e) {
+      throw Error(e.code(), "candidate #" + std::to_string(i) + ": " + e.what());
+    }
+  }
+}
+
+void Summarize(NetworkEstimate* e) {
+  e->totals = EstimateTotals();
+  e->by_category = {};
+  for (const LayerEstimate& l : e->layers) {
+    Add(l, 1.0, &e->totals, &e->by_category[static_cast<std::size_t>(l.category)]);
+  }
+  UpdateShares(e);
+}
+
+double EnergyPerPeriodJ(const EstimateTotals& totals, const HardwareProfile& profile,
+                        double period_s) {
+  if (!std::isfinite(period_s) || period_s < totals.latency_s) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "inference period must be finite and at least the latency " +
+                    std::to_string(totals.latency_s) + " s (got " + std::to_string(period_s) +
+                    " s)");
+  }
+  return totals.energy_j + (period_s - totals.latency_s) * profile.idle_power_mw * 1e-3;
+}
+
+}  // namespace opcost

@@ -1,0 +1,216 @@
+#include "opcost/estimator.h"
+
+#include <cmath>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "opcost/builder.h"
+#include "opcost/error.h"
+
+namespace opcost {
+namespace {
+
+using ::testing::HasSubstr;
+
+HardwareProfile Example() {
+  return LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/tests/data/profiles/valid_example.json");
+}
+
+// conv 3x3 (8 filters) -> max pool 2x2 -> fully connected 10, on an 8x8x4 int8 input.
+Graph ThreeLayers() {
+  GraphBuilder b("three");
+  ConvOptions conv;
+  conv.filters = 8;
+  conv.kernel_h = conv.kernel_w = 3;
+  auto x = b.Input("x", {1, 8, 8, 4});
+  auto c = b.Conv2D("conv", x, conv);
+  auto p = b.MaxPool("pool", c, PoolOptions{});
+  b.FullyConnected("fc", p, 10);
+  return b.Build();
+}
+
+TEST(Estimator, ThreeLayerNetworkByHand) {
+  const Estimator est(Example());
+  const NetworkEstimate net = est.EstimateGraph(ThreeLayers());
+  ASSERT_EQ(net.layers.size(), 3u);
+
+  // conv: 8x8 outputs x 8 filters x (3x3x4) = 18432 MACs, 36 MACs per output. The conv curve
+  // (10, 0.1) -> (1000, 0.3) gives 0.1 + 0.2 x ln(3.6) / ln(100) MACs per cycle.
+  const double y_conv = 0.1 + 0.2 * std::log(3.6) / std::log(100.0);
+  const double conv_cycles = 100 + 18432 / y_conv;
+  // pool: 4x4x8 = 128 outputs, 3 comparisons each = 384 elements at 2 cycles.
+  const double pool_cycles = 100 + 2 * 384;
+  // fc: 128 inputs x 10 units = 1280 MACs at 0.25 MACs per cycle.
+  const double fc_cycles = 100 + 1280 / 0.25;
+
+  EXPECT_EQ(net.layers[0].category, OpCategory::kConv);
+  EXPECT_EQ(net.layers[0].macs, 18432);
+  EXPECT_DOUBLE_EQ(net.layers[0].macs_per_output, 36.0);
+  EXPECT_NEAR(net.layers[0].throughput, y_conv, 1e-12);
+  EXPECT_NEAR(net.layers[0].cycles, conv_cycles, 1e-6);
+  EXPECT_EQ(net.layers[1].elements, 384);
+  EXPECT_DOUBLE_EQ(net.layers[1].cycles, pool_cycles);
+  EXPECT_DOUBLE_EQ(net.layers[2].cycles, fc_cycles);
+  for (const LayerEstimate& l : net.layers) EXPECT_EQ(l.flags, 0u);
+
+  // Latency at 100 MHz; energy = latency x power (300 mW MAC categories, 250 mW pooling).
+  EXPECT_NEAR(net.layers[0].latency_s, conv_cycles / 1e8, 1e-15);
+  EXPECT_NEAR(net.layers[0].energy_j, conv_cycles / 1e8 * 0.300, 1e-15);
+  EXPECT_NEAR(net.layers[1].energy_j, 868 / 1e8 * 0.250, 1e-15);
+  EXPECT_NEAR(net.layers[2].energy_j, 5220 / 1e8 * 0.300, 1e-15);
+  const double total_cycles = conv_cycles + pool_cycles + fc_cycles;
+  EXPECT_NEAR(net.totals.cycles, total_cycles, 1e-6);
+  EXPECT_NEAR(net.totals.latency_s, total_cycles / 1e8, 1e-12);
+  EXPECT_NEAR(net.totals.energy_j, (conv_cycles + fc_cycles) / 1e8 * 0.3 + 868 / 1e8 * 0.25,
+              1e-15);
+
+  // Naive model: ops = 2 x MACs + other ops (bias adds, comparisons) at 0.5 ops per cycle.
+  const double ops = (2 * 18432 + 512) + 384 + (2 * 1280 + 10);
+  EXPECT_EQ(net.totals.ops, static_cast<std::int64_t>(ops));
+  EXPECT_NEAR(net.totals.naive_cycles, ops / 0.5, 1e-9);
+  EXPECT_NEAR(net.totals.naive_latency_s, ops / 0.5 / 1e8, 1e-15);
+  // Naive energy at the mean power of the 7 characterized categories: (4 x 300 + 3 x 250) / 7.
+  EXPECT_NEAR(net.totals.naive_energy_j, ops / 0.5 / 1e8 * (1950.0 / 7) / 1000, 1e-15);
+
+  // Fig. 4 breakdown: shares add up and the conv share of time is its cycles' share.
+  const auto& conv = net.by_category[static_cast<int>(OpCategory::kConv)];
+  EXPECT_NEAR(conv.time_share, conv_cycles / total_cycles, 1e-12);
+  EXPECT_NEAR(conv.ops_share, (2 * 18432 + 512) / ops, 1e-12);
+  double time = 0, energy = 0, op = 0;
+  for (const CategoryBreakdown& c : net.by_category) {
+    time += c.time_share;
+    energy += c.energy_share;
+    op += c.ops_share;
+  }
+  EXPECT_NEAR(time, 1.0, 1e-12);
+  EXPECT_NEAR(energy, 1.0, 1e-12);
+  EXPECT_NEAR(op, 1.0, 1e-12);
+}
+
+TEST(Estimator, FlagsExtrapolationOutsideTheCurve) {
+  const Estimator est(Example());
+  // 1x1 conv curve has one point (10 MACs/output); 16 input channels -> 16 MACs per output.
+  LayerEstimate l = est.EstimateLayer(LayerDesc::Conv2D({1, 4, 4, 16}, 8, 1, 1));
+  EXPECT_EQ(l.category, OpCategory::kConv1x1);
+  EXPECT_TRUE(l.extrapolated());
+  EXPECT_DOUBLE_EQ(l.throughput, 0.2);
+  // conv below its range: 3x3x1 = 9 MACs per output < 10.
+  l = est.EstimateLayer(LayerDesc::Conv2D({1, 4, 4, 1}, 8, 3, 3));
+  EXPECT_TRUE(l.extrapolated());
+  EXPECT_DOUBLE_EQ(l.throughput, 0.1);
+  // Inside: 3x3x4 = 36.
+  EXPECT_FALSE(est.EstimateLayer(LayerDesc::Conv2D({1, 4, 4, 4}, 8, 3, 3)).extrapolated());
+}
+
+TEST(Estimator, AppliesVariantRule) {
+  const Estimator est(Example());
+  // conv_1x1 with C_in = 10 (not a multiple of 4): factor 1.5 on the MAC cycles.
+  const LayerEstimate l = est.EstimateLayer(LayerDesc::Conv2D({1, 4, 4, 10}, 8, 1, 1));
+  EXPECT_TRUE(l.flags & kFlagVariant);
+  EXPECT_FALSE(l.extrapolated());  // 10 MACs per output is the curve's point
+  EXPECT_DOUBLE_EQ(l.cycles, 100 + (4 * 4 * 8 * 10) / 0.2 * 1.5);
+  const LayerEstimate ok = est.EstimateLayer(LayerDesc::Conv2D({1, 4, 4, 12}, 8, 1, 1));
+  EXPECT_FALSE(ok.flags & kFlagVariant);
+}
+
+TEST(Estimator, UncharacterizedCategoryIsAnErrorNamingTheLayer) {
+  GraphBuilder b("cat");
+  auto x = b.Input("x", {1, 4, 4, 8});
+  auto y = b.Input("y", {1, 4, 4, 8});
+  b.Concat("joined", {x, y});
+  const Graph g = b.Build();
+  const Estimator est(Example());
+  try {
+    est.EstimateGraph(g);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnsupportedOp);
+    EXPECT_THAT(e.what(), HasSubstr("'joined'"));
+    EXPECT_THAT(e.what(), HasSubstr("'other'"));
+    EXPECT_THAT(e.what(), HasSubstr("'example'"));
+  }
+  // With the fallback: naive model, flagged, never zero.
+  EstimateOptions o;
+  o.allow_fallback = true;
+  const NetworkEstimate net = Estimator(Example(), o).EstimateGraph(g);
+  EXPECT_TRUE(net.layers[0].flags & kFlagFallback);
+  EXPECT_GT(net.layers[0].cycles, 0.0);
+  EXPECT_EQ(net.totals.fallback_layers, 1);
+}
+
+TEST(Estimator, ReplaceLayerMatchesFullRecompute) {
+  const Estimator est(Example());
+  std::vector<LayerDesc> layers = {LayerDesc::Conv2D({1, 16, 16, 8}, 16, 3, 3),
+                                   LayerDesc::DepthwiseConv2D({1, 16, 16, 16}, 3, 3),
+                                   LayerDesc::Conv2D({1, 16, 16, 16}, 32, 1, 1),
+                                   LayerDesc::FullyConnected(1, 64, 10)};
+  NetworkEstimate inc;
+  est.EstimateLayers(layers.data(), layers.size(), &inc);
+  layers[2] = LayerDesc::Conv2D({1, 16, 16, 16}, 24, 1, 1);
+  est.ReplaceLayer(2, layers[2], &inc);
+  NetworkEstimate full;
+  est.EstimateLayers(layers.data(), layers.size(), &full);
+  EXPECT_NEAR(inc.totals.cycles, full.totals.cycles, 1e-6);
+  EXPECT_NEAR(inc.totals.energy_j, full.totals.energy_j, 1e-15);
+  EXPECT_EQ(inc.totals.macs, full.totals.macs);
+  EXPECT_EQ(inc.totals.extrapolated_layers, full.totals.extrapolated_layers);
+  for (int c = 0; c < kNumOpCategories; ++c) {
+    EXPECT_NEAR(inc.by_category[c].time_share, full.by_category[c].time_share, 1e-12);
+  }
+  EXPECT_THROW(est.ReplaceLayer(9, layers[0], &inc), Error);
+  // Totals-only and batch agree with the stored form.
+  const EstimateTotals t = est.EstimateTotalsOnly(layers.data(), layers.size());
+  EXPECT_NEAR(t.cycles, full.totals.cycles, 1e-6);
+  std::vector<EstimateTotals> batch;
+  est.EstimateBatch({layers, {layers[0]}}, &batch);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_NEAR(batch[0].cycles, full.totals.cycles, 1e-6);
+  EXPECT_NEAR(batch[1].cycles, full.layers[0].cycles, 1e-9);
+}
+
+TEST(Estimator, BatchErrorNamesCandidateAndLayer) {
+  const Estimator est(Example());
+  LayerDesc concat;
+  concat.type = OpType::kConcat;
+  concat.input = Shape{1, 2, 2, 4};
+  concat.output = Shape{1, 2, 2, 8};
+  concat.num_data_inputs = 2;
+  concat.data_input_bytes = 32;
+  std::vector<EstimateTotals> out;
+  try {
+    est.EstimateBatch({{LayerDesc::FullyConnected(1, 8, 2)},
+                       {LayerDesc::FullyConnected(1, 8, 2), concat}},
+                      &out);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("candidate #1"));
+    EXPECT_THAT(e.what(), HasSubstr("layer #1"));
+  }
+}
+
+TEST(Estimator, EnergyPerPeriodAddsIdlePower) {
+  const Estimator est(Example());
+  const NetworkEstimate net = est.EstimateGraph(ThreeLayers());
+  // 1 mW idle for the rest of a 1 s period.
+  EXPECT_NEAR(EnergyPerPeriodJ(net.totals, est.profile(), 1.0),
+              net.totals.energy_j + (1.0 - net.totals.latency_s) * 1e-3, 1e-15);
+  EXPECT_THROW(EnergyPerPeriodJ(net.totals, est.profile(), 0.0), Error);
+  EXPECT_THROW(EnergyPerPeriodJ(net.totals, est.profile(), std::nan("")), Error);
+}
+
+TEST(Estimator, F746ShowsThePapersOrdering) {
+  const Estimator est(LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json"));
+  // Seed paper Fig. 2: at similar MACs per output, 1x1 conv > fully connected > conv > depthwise.
+  const double conv1x1 = est.EstimateLayer(LayerDesc::Conv2D({1, 8, 8, 64}, 64, 1, 1)).throughput;
+  const double fc = est.EstimateLayer(LayerDesc::FullyConnected(1, 64, 64)).throughput;
+  const double conv = est.EstimateLayer(LayerDesc::Conv2D({1, 8, 8, 8}, 64, 3, 3)).throughput;
+  const double dw = est.EstimateLayer(LayerDesc::DepthwiseConv2D({1, 8, 8, 64}, 3, 3)).throughput;
+  EXPECT_GT(conv1x1, fc);
+  EXPECT_GT(fc, conv);
+  EXPECT_GT(conv, dw);
+}
+
+}  // namespace
+}  // namespace opcost
