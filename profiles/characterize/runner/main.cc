@@ -1,0 +1,246 @@
+// opcost_characterize: runs the Cortex-M kernel image in Unicorn over a sweep of layer shapes,
+// checks every output byte against the host reference, and turns the executed blocks into cycles
+// with the per-core timing model (docs/characterization.md).
+//
+//   opcost_characterize --image nnk-cortex-m7.elf --core cortex-m7 --sweep full
+//       --blocks-out blocks.tsv                       # pass 1: the distinct executed blocks
+//   opcost_characterize ... --costs costs.tsv --csv-out sweep.csv   # pass 2: cycles
+//
+// Exit codes: 0 all outputs bit-exact, 1 a mismatch or an error, 2 usage.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../target/nnk_args.h"
+#include "elf_image.h"
+#include "emulator.h"
+#include "layers.h"
+
+namespace opcost::characterize {
+namespace {
+
+// Terms the per-block llvm-mca cycles do not contain (docs/characterization.md, "Timing model").
+struct CoreTiming {
+  double mispredict_cycles;  // per mispredicted block exit (2-bit bimodal predictor)
+  double taken_cycles;       // per taken block exit (pipeline refill without prediction)
+};
+CoreTiming TimingFor(const std::string& core) {
+  if (core == "cortex-m7") return {6.0, 0.0};  // M7 has a BTAC; mispredict 6-8 cycles (jnk0le)
+  return {0.0, 2.0};                           // M4: no predictor, taken branch = 1 + P, P ~ 2
+}
+
+struct BlockCost {
+  double cycles = 0;
+  std::uint32_t instructions = 0;
+};
+
+std::map<std::uint64_t, BlockCost> LoadCosts(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::map<std::uint64_t, BlockCost> costs;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    line_no++;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream f(line);
+    std::string addr_hex;
+    std::uint32_t size = 0;
+    BlockCost c;
+    if (!(f >> addr_hex >> size >> c.instructions >> c.cycles) || c.cycles < 0)
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected 'addr size instructions cycles'");
+    costs[BlockKey(std::stoull(addr_hex, nullptr, 16), size)] = c;
+  }
+  return costs;
+}
+
+struct Buffers {
+  std::uint32_t next = kRamBase + 0x100;
+  std::uint32_t Take(std::size_t bytes) {
+    const std::uint32_t at = next;
+    next += static_cast<std::uint32_t>((bytes + 15) & ~std::size_t{15});
+    if (next > kRamBase + kRamBytes - 0x10000) throw std::runtime_error("layer does not fit the emulated RAM");
+    return at;
+  }
+};
+
+template <typename T>
+std::uint32_t Put(Emulator& emu, Buffers& buf, const std::vector<T>& v) {
+  const std::uint32_t at = buf.Take(v.size() * sizeof(T) + 4);
+  if (!v.empty()) emu.Write(at, v.data(), v.size() * sizeof(T));
+  return at;
+}
+
+// Writes the layer into the emulator, calls its kernel, returns the counts; *output gets the
+// target's result.
+const RunCounts& RunOnTarget(Emulator& emu, const ElfImage& image, const LayerSpec& s, const LayerData& d,
+                             std::vector<std::int8_t>* output) {
+  Buffers buf;
+  const std::uint32_t args_at = kRamBase;
+  const std::uint32_t in_at = Put(emu, buf, d.input);
+  const std::uint32_t out_at = buf.Take(static_cast<std::size_t>(s.outputs()) + 4);
+  std::vector<std::int8_t> poison(static_cast<std::size_t>(s.outputs()), 0x5A);
+  emu.Write(out_at, poison.data(), poison.size());
+  std::uint32_t fn = image.Symbol(std::string("nnk_") + KernelName(s.kernel));
+  switch (s.kernel) {
+    case Kernel::kConv:
+    case Kernel::kConv1x1:
+    case Kernel::kDepthwise: {
+      NnkConvArgs a{};
+      a.input = in_at;
+      a.filter = Put(emu, buf, d.filter);
+      a.bias = Put(emu, buf, d.bias);
+      a.output = out_at;
+      a.mult = Put(emu, buf, d.mult);
+      a.shift = Put(emu, buf, d.shift);
+      a.scratch = buf.Take(2u * 2u * static_cast<std::size_t>(s.k_h) * s.k_w * s.in_c);
+      a.in_h = s.in_h, a.in_w = s.in_w, a.in_c = s.in_c;
+      a.out_h = s.out_h(), a.out_w = s.out_w(), a.out_c = s.out_c;
+      a.k_h = s.k_h, a.k_w = s.k_w, a.stride_h = a.stride_w = s.stride, a.pad_h = a.pad_w = s.pad;
+      a.input_offset = d.input_offset, a.output_offset = d.output_offset;
+      a.act_min = d.act_min, a.act_max = d.act_max;
+      emu.Write(args_at, &a, sizeof a);
+      break;
+    }
+    case Kernel::kFullyConnected: {
+      NnkFcArgs a{};
+      a.input = in_at;
+      a.filter = Put(emu, buf, d.filter);
+      a.bias = Put(emu, buf, d.bias);
+      a.output = out_at;
+      a.in_c = s.in_c, a.units = s.out_c, a.mult = d.mult[0], a.shift = d.shift[0];
+      a.input_offset = d.input_offset, a.output_offset = d.output_offset;
+      a.act_min = d.act_min, a.act_max = d.act_max;
+      emu.Write(args_at, &a, sizeof a);
+      break;
+    }
+    case Kernel::kMaxPool:
+    case Kernel::kAvgPool: {
+      NnkPoolArgs a{};
+      a.input = in_at, a.output = out_at, a.scratch = buf.Take(4u * static_cast<std::size_t>(s.in_c));
+      a.in_h = s.in_h, a.in_w = s.in_w, a.c = s.in_c, a.out_h = s.out_h(), a.out_w = s.out_w();
+      a.k_h = s.k_h, a.k_w = s.k_w, a.stride_h = a.stride_w = s.stride, a.pad_h = a.pad_w = s.pad;
+      a.act_min = d.act_min, a.act_max = d.act_max;
+      emu.Write(args_at, &a, sizeof a);
+      break;
+    }
+    case Kernel::kRelu: {
+      NnkActArgs a{in_at, out_at, s.in_c, d.act_min, d.act_max};
+      emu.Write(args_at, &a, sizeof a);
+      break;
+    }
+  }
+  const RunCounts& counts = emu.Call(fn, args_at);
+  output->resize(static_cast<std::size_t>(s.outputs()));
+  emu.Read(out_at, output->data(), output->size());
+  return counts;
+}
+
+int Usage() {
+  std::cerr << "usage: opcost_characterize --image ELF --core cortex-m7|cortex-m4 [--sweep full|reduced]\n"
+               "         [--blocks-out FILE] [--costs FILE --csv-out FILE] [--limit N]\n";
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  std::map<std::string, std::string> opt{{"--sweep", "full"}};
+  for (int i = 1; i < argc; i += 2) {
+    const std::string key = argv[i];
+    if (key.rfind("--", 0) != 0 || i + 1 >= argc) return Usage();
+    opt[key] = argv[i + 1];
+  }
+  if (!opt.count("--image") || !opt.count("--core")) return Usage();
+  const std::string core = opt["--core"];
+  const ElfImage image = LoadElfImage(opt["--image"]);
+  Emulator emu(core, image);
+  std::vector<LayerSpec> sweep = MakeSweep(opt["--sweep"]);
+  if (opt.count("--limit")) sweep.resize(std::min(sweep.size(), static_cast<std::size_t>(std::stoul(opt["--limit"]))));
+  std::map<std::uint64_t, BlockCost> costs;
+  const bool with_cycles = opt.count("--costs") != 0;
+  if (with_cycles) costs = LoadCosts(opt["--costs"]);
+  const CoreTiming timing = TimingFor(core);
+
+  std::ofstream csv_file;
+  std::ostream* csv = &std::cout;
+  if (opt.count("--csv-out")) {
+    csv_file.open(opt["--csv-out"]);
+    if (!csv_file) throw std::runtime_error(opt["--csv-out"] + ": cannot write");
+    csv = &csv_file;
+  }
+  *csv << "core,category,kernel,in_h,in_w,in_c,out_h,out_w,out_c,k,stride,pad,macs,outputs,"
+          "macs_per_output,window_ops,instructions,taken_exits,mispredicts,cycles,bitexact\n";
+  std::set<std::uint64_t> all_blocks;
+  int failures = 0;
+  std::uint64_t total_insns = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < sweep.size(); i++) {
+    const LayerSpec& s = sweep[i];
+    const LayerData d = MakeLayerData(s, static_cast<std::uint32_t>(i + 1));
+    std::vector<std::int8_t> got;
+    const RunCounts& counts = RunOnTarget(emu, image, s, d, &got);
+    const std::vector<std::int8_t> want = ReferenceOutput(s, d);
+    const bool exact = got == want;
+    if (!exact) {
+      failures++;
+      std::size_t j = 0;
+      while (j < got.size() && got[j] == want[j]) j++;
+      std::cerr << "MISMATCH layer " << i << " " << KernelName(s.kernel) << " in " << s.in_h << "x" << s.in_w << "x"
+                << s.in_c << " out_c " << s.out_c << " k " << s.k_h << " s " << s.stride << ": byte " << j
+                << " target " << int{got[j]} << " reference " << int{want[j]} << "\n";
+    }
+    double cycles = 0;
+    std::uint64_t insns = 0;
+    for (const auto& [key, stats] : counts.blocks) {
+      all_blocks.insert(key);
+      if (!with_cycles) continue;
+      auto it = costs.find(key);
+      if (it == costs.end()) {
+        std::ostringstream msg;
+        msg << "block 0x" << std::hex << (key >> 16) << std::dec << " size " << (key & 0xFFFF)
+            << " is not in the cost table (rebuild it from this image)";
+        throw std::runtime_error(msg.str());
+      }
+      cycles += static_cast<double>(stats.executions) * it->second.cycles;
+      insns += stats.executions * it->second.instructions;
+    }
+    cycles += static_cast<double>(counts.mispredicts) * timing.mispredict_cycles +
+              static_cast<double>(counts.taken_exits) * timing.taken_cycles;
+    total_insns += insns;
+    const double mpo = s.macs() > 0 ? static_cast<double>(s.macs()) / static_cast<double>(s.outputs()) : 0.0;
+    *csv << core << ',' << CategoryName(s.kernel) << ',' << KernelName(s.kernel) << ',' << s.in_h << ',' << s.in_w
+         << ',' << s.in_c << ',' << s.out_h() << ',' << s.out_w() << ',' << s.out_c << ',' << s.k_h << ','
+         << s.stride << ',' << s.pad << ',' << s.macs() << ',' << s.outputs() << ',' << mpo << ','
+         << s.window_ops() << ',' << insns << ',' << counts.taken_exits << ',' << counts.mispredicts << ','
+         << static_cast<std::int64_t>(cycles + 0.5) << ',' << (exact ? 1 : 0) << '\n';
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.count("--blocks-out")) {
+    std::ofstream out(opt["--blocks-out"]);
+    if (!out) throw std::runtime_error(opt["--blocks-out"] + ": cannot write");
+    for (std::uint64_t key : all_blocks) out << std::hex << (key >> 16) << std::dec << ' ' << (key & 0xFFFF) << '\n';
+  }
+  std::cerr << "SUMMARY core " << core << " layers " << sweep.size() << " bitexact " << sweep.size() - failures
+            << " mismatched " << failures << " blocks " << all_blocks.size() << " instructions " << total_insns
+            << " seconds " << secs << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace opcost::characterize
+
+int main(int argc, char** argv) {
+  try {
+    return opcost::characterize::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "opcost_characterize: " << e.what() << "\n";
+    return 1;
+  }
+}
