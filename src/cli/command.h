@@ -56,6 +56,7 @@ const std::vector<Command>& Commands();
 
 // Every command's entry point, defined in its own file.
 extern const Command kMetricsCommand;
+extern const Command kEstimateCommand;
 
 }  // namespace opcost::cli
 

@@ -1,0 +1,195 @@
+// `opcost estimate MODEL --profile NAME|FILE [--format table|json|csv] [--allow-fallback]`:
+// cycles, latency and energy per layer from a hardware profile, beside the naive
+// ops-proportional model, and the share of ops vs time vs energy per op category.
+#include <ostream>
+#include <string>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/profile_lookup.h"
+#include "opcost/estimator.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost estimate MODEL --profile NAME|FILE [--format table|json|csv]\n"
+    "                       [--allow-fallback]\n\n"
+    "Cycles, latency (s) and energy (J) of every layer of MODEL on the hardware described by a\n"
+    "profile (docs/profile-format.md), found by name in profiles/ (or $OPCOST_PROFILE_PATH) or\n"
+    "given as a file. Beside each estimate: what an ops-proportional model with one average\n"
+    "throughput predicts (naive), and per op category the share of ops vs time vs energy.\n"
+    "Flags: x = extrapolated beyond the profile's curve, v = variant rule applied,\n"
+    "f = category not characterized, naive fallback used (needs --allow-fallback; otherwise\n"
+    "such a layer is an error), u = unsupported op.\n"
+    "JSON: \"layers\", \"totals\" and \"by_category\" (docs/cli.md).\n";
+
+std::string FlagLetters(std::uint32_t flags) {
+  std::string s;
+  if (flags & kFlagExtrapolated) s += 'x';
+  if (flags & kFlagVariant) s += 'v';
+  if (flags & kFlagFallback) s += 'f';
+  if (flags & kFlagUnsupportedOp) s += 'u';
+  return s;
+}
+
+OJson FlagList(std::uint32_t flags) {
+  OJson a = OJson::array();
+  if (flags & kFlagExtrapolated) a.push_back("extrapolated");
+  if (flags & kFlagVariant) a.push_back("variant");
+  if (flags & kFlagFallback) a.push_back("fallback");
+  if (flags & kFlagUnsupportedOp) a.push_back("unsupported_op");
+  return a;
+}
+
+std::string Pct(double share) { return FormatNumber(share * 100.0, 3); }
+
+void PrintTable(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
+                std::ostream& out) {
+  out << "model: " << g.name() << " (" << g.nodes().size() << " layers)\n"
+      << "profile: " << p.name << " (" << p.core << ", " << FormatNumber(p.clock_hz / 1e6)
+      << " MHz, " << p.kernel_library << ")\n";
+  TextTable t({"#", "layer", "category", "MACs", "MACs/out", "throughput", "cycles", "ms", "uJ",
+               "naive ms", "flags"},
+              {false, true, true, false, false, false, false, false, false, false, true});
+  for (std::size_t i = 0; i < e.layers.size(); ++i) {
+    const LayerEstimate& l = e.layers[i];
+    t.AddRow({std::to_string(i), g.nodes()[i].name, OpCategoryName(l.category),
+              std::to_string(l.macs), FormatNumber(l.macs_per_output), FormatNumber(l.throughput),
+              FormatNumber(l.cycles, 6), FormatNumber(l.latency_s * 1e3),
+              FormatNumber(l.energy_j * 1e6), FormatNumber(l.naive_latency_s * 1e3),
+              FlagLetters(l.flags)});
+  }
+  t.AddRule();
+  const EstimateTotals& s = e.totals;
+  t.AddRow({"", "total", "", std::to_string(s.macs), "", "", FormatNumber(s.cycles, 6),
+            FormatNumber(s.latency_s * 1e3), FormatNumber(s.energy_j * 1e6),
+            FormatNumber(s.naive_latency_s * 1e3), ""});
+  t.Print(out);
+  out << "throughput: MACs/cycle for MAC categories, cycles/element otherwise. "
+         "naive: ops / "
+      << FormatNumber(p.naive_ops_per_cycle) << " ops per cycle\n";
+  if (s.extrapolated_layers + s.fallback_layers > 0) {
+    out << "warning: " << s.extrapolated_layers << " layer(s) extrapolated, "
+        << s.fallback_layers << " layer(s) on the naive fallback\n";
+  }
+  out << "\nshare by op category (seed paper Fig. 4):\n";
+  TextTable b({"category", "layers", "ops %", "time %", "energy %"},
+              {true, false, false, false, false});
+  for (int c = 0; c < kNumOpCategories; ++c) {
+    const CategoryBreakdown& k = e.by_category[static_cast<std::size_t>(c)];
+    if (k.layers == 0) continue;
+    b.AddRow({OpCategoryName(static_cast<OpCategory>(c)), std::to_string(k.layers),
+              Pct(k.ops_share), Pct(k.time_share), Pct(k.energy_share)});
+  }
+  b.Print(out);
+}
+
+void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
+               std::ostream& out) {
+  OJson root;
+  root["model"] = g.name();
+  root["profile"] = {{"name", p.name},         {"file", p.source_name},
+                     {"core", p.core},         {"clock_hz", p.clock_hz},
+                     {"kernel_library", p.kernel_library},
+                     {"naive_ops_per_cycle", p.naive_ops_per_cycle}};
+  OJson layers = OJson::array();
+  for (std::size_t i = 0; i < e.layers.size(); ++i) {
+    const LayerEstimate& l = e.layers[i];
+    OJson j;
+    j["index"] = i;
+    j["name"] = g.nodes()[i].name;
+    j["op"] = OpTypeName(l.type);
+    j["category"] = OpCategoryName(l.category);
+    j["macs"] = l.macs;
+    j["ops"] = l.ops;
+    j["macs_per_output"] = l.macs_per_output;
+    j["elements"] = l.elements;
+    j["throughput"] = l.throughput;
+    j["cycles"] = l.cycles;
+    j["latency_s"] = l.latency_s;
+    j["energy_j"] = l.energy_j;
+    j["naive_cycles"] = l.naive_cycles;
+    j["naive_latency_s"] = l.naive_latency_s;
+    j["naive_energy_j"] = l.naive_energy_j;
+    j["flags"] = FlagList(l.flags);
+    layers.push_back(j);
+  }
+  root["layers"] = layers;
+  const EstimateTotals& s = e.totals;
+  root["totals"] = {{"layers", s.layers},
+                    {"macs", s.macs},
+                    {"ops", s.ops},
+                    {"cycles", s.cycles},
+                    {"latency_s", s.latency_s},
+                    {"energy_j", s.energy_j},
+                    {"naive_cycles", s.naive_cycles},
+                    {"naive_latency_s", s.naive_latency_s},
+                    {"naive_energy_j", s.naive_energy_j},
+                    {"extrapolated_layers", s.extrapolated_layers},
+                    {"variant_layers", s.variant_layers},
+                    {"fallback_layers", s.fallback_layers},
+                    {"unsupported_layers", s.unsupported_layers}};
+  OJson cats = OJson::array();
+  for (int c = 0; c < kNumOpCategories; ++c) {
+    const CategoryBreakdown& k = e.by_category[static_cast<std::size_t>(c)];
+    cats.push_back({{"category", OpCategoryName(static_cast<OpCategory>(c))},
+                    {"layers", k.layers},
+                    {"macs", k.macs},
+                    {"ops", k.ops},
+                    {"cycles", k.cycles},
+                    {"latency_s", k.latency_s},
+                    {"energy_j", k.energy_j},
+                    {"ops_share", k.ops_share},
+                    {"time_share", k.time_share},
+                    {"energy_share", k.energy_share}});
+  }
+  root["by_category"] = cats;
+  out << root.dump(2) << "\n";
+}
+
+std::string Num(double v) { return FormatNumber(v, 10); }
+
+void PrintCsv(const Graph& g, const NetworkEstimate& e, std::ostream& out) {
+  WriteCsvRow(out, {"index", "name", "op", "category", "macs", "ops", "macs_per_output",
+                    "elements", "throughput", "cycles", "latency_s", "energy_j", "naive_cycles",
+                    "naive_latency_s", "naive_energy_j", "flags"});
+  for (std::size_t i = 0; i < e.layers.size(); ++i) {
+    const LayerEstimate& l = e.layers[i];
+    WriteCsvRow(out, {std::to_string(i), g.nodes()[i].name, OpTypeName(l.type),
+                      OpCategoryName(l.category), std::to_string(l.macs), std::to_string(l.ops),
+                      Num(l.macs_per_output), std::to_string(l.elements), Num(l.throughput),
+                      Num(l.cycles), Num(l.latency_s), Num(l.energy_j), Num(l.naive_cycles),
+                      Num(l.naive_latency_s), Num(l.naive_energy_j), FlagLetters(l.flags)});
+  }
+  const EstimateTotals& s = e.totals;
+  WriteCsvRow(out, {"total", "", "", "", std::to_string(s.macs), std::to_string(s.ops), "", "",
+                    "", Num(s.cycles), Num(s.latency_s), Num(s.energy_j), Num(s.naive_cycles),
+                    Num(s.naive_latency_s), Num(s.naive_energy_j), ""});
+}
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"profile", "format"}, {"allow-fallback"});
+  if (parsed.positional.size() != 1) throw UsageError("estimate takes one MODEL argument");
+  if (!parsed.Has("profile")) throw UsageError("estimate needs --profile NAME|FILE");
+  const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  const HardwareProfile profile = LoadProfileForCli(parsed.Get("profile"));
+  const Graph graph = LoadModelForCli(parsed.positional[0]);
+  EstimateOptions options;
+  options.allow_fallback = parsed.Has("allow-fallback");
+  const Estimator estimator(profile, options);
+  const NetworkEstimate e = estimator.EstimateGraph(graph);
+  switch (format) {
+    case OutputFormat::kTable: PrintTable(graph, profile, e, out); break;
+    case OutputFormat::kJson: PrintJson(graph, profile, e, out); break;
+    case OutputFormat::kCsv: PrintCsv(graph, e, out); break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command kEstimateCommand = {
+    "estimate", "cycles, latency and energy per layer from a hardware profile", kHelp, Run};
+
+}  // namespace opcost::cli

@@ -1,0 +1,50 @@
+#include "cli/profile_lookup.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "opcost/error.h"
+
+namespace opcost::cli {
+namespace {
+
+void SplitInto(const std::string& list, std::vector<std::string>* out) {
+  std::stringstream s(list);
+  std::string dir;
+  while (std::getline(s, dir, ':')) {
+    if (!dir.empty()) out->push_back(dir);
+  }
+}
+
+bool Exists(const std::string& path) { return std::ifstream(path).good(); }
+
+}  // namespace
+
+std::vector<std::string> ProfileSearchPath() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("OPCOST_PROFILE_PATH")) SplitInto(env, &dirs);
+#ifdef OPCOST_PROFILE_DIRS
+  SplitInto(OPCOST_PROFILE_DIRS, &dirs);
+#endif
+  return dirs;
+}
+
+HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               (name_or_path.size() > 5 &&
+                                name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  if (looks_like_path) return LoadProfile(name_or_path);
+  const std::vector<std::string> dirs = ProfileSearchPath();
+  for (const std::string& dir : dirs) {
+    const std::string candidate = dir + "/" + name_or_path + ".json";
+    if (Exists(candidate)) return LoadProfile(candidate);
+  }
+  std::string searched;
+  for (const std::string& dir : dirs) searched += (searched.empty() ? "" : ", ") + dir;
+  throw Error(ErrorCode::kIo, "profile '" + name_or_path + "' not found (give a path, or a name " +
+                                  "searched as NAME.json in: " + searched +
+                                  "; add directories with OPCOST_PROFILE_PATH)");
+}
+
+}  // namespace opcost::cli

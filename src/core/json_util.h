@@ -1,0 +1,63 @@
+// Internal: strict JSON reading with error messages that name the source and the JSON path.
+// Only .at()/.find() on const json (operator[] on a const json is undefined behaviour).
+#ifndef OPCOST_SRC_CORE_JSON_UTIL_H_
+#define OPCOST_SRC_CORE_JSON_UTIL_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "opcost/error.h"
+
+namespace opcost::detail {
+
+using Json = nlohmann::json;
+
+// Reads a file into memory (throws kIo naming the path).
+std::string ReadTextFile(const std::string& path);
+// Parses JSON text; malformed or truncated text throws `code` naming the source and byte offset.
+Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode code);
+
+// Error context: "<source>: <path>[ (<label>)]: <message>", thrown as `code`.
+class JsonReader {
+ public:
+  JsonReader(std::string source, ErrorCode code) : source_(std::move(source)), code_(code) {}
+
+  [[noreturn]] void Fail(const std::string& path, const std::string& message) const;
+  // Sets a label such as "layer 'conv1'" added to messages until cleared.
+  void set_label(std::string label) { label_ = std::move(label); }
+  const std::string& source() const { return source_; }
+  std::string Prefix(const std::string& path) const;
+
+  void ExpectObject(const Json& j, const std::string& path) const;
+  void ExpectArray(const Json& j, const std::string& path) const;
+  // Rejects keys not in `allowed`.
+  void CheckKeys(const Json& obj, const std::string& path,
+                 std::initializer_list<const char*> allowed) const;
+  // Required members.
+  const Json& Member(const Json& obj, const std::string& key, const std::string& path) const;
+  std::string String(const Json& j, const std::string& path) const;
+  std::int64_t Int(const Json& j, const std::string& path) const;
+  std::int64_t PositiveInt(const Json& j, const std::string& path) const;
+  double Number(const Json& j, const std::string& path) const;  // finite
+  bool Bool(const Json& j, const std::string& path) const;
+
+ private:
+  std::string source_;
+  ErrorCode code_;
+  std::string label_;
+};
+
+// "/layers/3" style path joins.
+inline std::string JoinPath(const std::string& path, const std::string& key) {
+  return path + "/" + key;
+}
+inline std::string JoinPath(const std::string& path, std::size_t index) {
+  return path + "/" + std::to_string(index);
+}
+
+}  // namespace opcost::detail
+
+#endif  // OPCOST_SRC_CORE_JSON_UTIL_H_

@@ -1,1 +1,0 @@
-// Placeholder so the area builds before its first source lands; remove when adding sources.
