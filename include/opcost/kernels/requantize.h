@@ -62,6 +62,19 @@ inline std::int32_t MultiplyByQuantizedMultiplier(std::int32_t x, std::int32_t m
       right_shift);
 }
 
+// The last step of every requantizing kernel: MultiplyByQuantizedMultiplier(acc, multiplier,
+// shift) + output_offset, clamped to [activation_min, activation_max] and returned as int8. The
+// offset is added exactly (in 64 bits) before the clamp.
+inline std::int8_t RequantizeToInt8(std::int32_t acc, std::int32_t multiplier, int shift,
+                                    std::int32_t output_offset, std::int32_t activation_min,
+                                    std::int32_t activation_max) {
+  std::int64_t v = static_cast<std::int64_t>(MultiplyByQuantizedMultiplier(acc, multiplier, shift)) +
+                   output_offset;
+  if (v < activation_min) v = activation_min;
+  if (v > activation_max) v = activation_max;
+  return static_cast<std::int8_t>(v);
+}
+
 // Splits a real factor into a Q31 multiplier in [2^30, 2^31) and a shift so that
 // real ~= multiplier * 2^(shift - 31), as TFLite's QuantizeMultiplier: frexp gives
 // real = q * 2^shift with q in [0.5, 1); multiplier = round(q * 2^31) (round half away from
