@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,6 +60,8 @@ struct ExpectedTotals {
   std::int64_t nodes;
   bool other_area = false;  // a file another area adds to models/; skipped while it is absent
 };
+
+void PrintTo(const ExpectedTotals& e, std::ostream* os) { *os << e.model; }
 
 // Hello Edge recurrent models: no totals are published (hello_edge_kws_models.csv columns
 // paper_memory_KB / paper_ops are "NOT FOUND"), so the expectations are derived here from the
@@ -189,6 +194,14 @@ TEST_P(ExampleModelsTotals, MacsParamsAndOpCount) {
   // Every bundled model cites where it comes from.
   EXPECT_NE(l.graph.description().find("../shared/"), std::string::npos) << e.model;
   EXPECT_EQ(l.graph.name(), e.model);
+  // Saving and reloading gives the same per-op counts.
+  const NetworkMetrics again = ComputeMetrics(ParseModel(SaveModelToString(l.graph), e.model));
+  ASSERT_EQ(again.layers.size(), l.metrics.layers.size());
+  for (std::size_t i = 0; i < again.layers.size(); ++i) {
+    EXPECT_EQ(again.layers[i].macs, l.metrics.layers[i].macs) << i;
+    EXPECT_EQ(again.layers[i].params, l.metrics.layers[i].params) << i;
+    EXPECT_EQ(again.layers[i].output_bytes, l.metrics.layers[i].output_bytes) << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(ExampleModels, ExampleModelsTotals, ::testing::ValuesIn(kTotals),
@@ -207,6 +220,98 @@ TEST(ExampleModels, EveryBundledModelHasExpectedTotals) {
     if (entry.path().extension() == ".json") found.insert(entry.path().stem().string());
   }
   EXPECT_EQ(found, expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per layer against ../shared/measured/derived_layer_tables.csv, read at test time: MACs,
+// weights+biases (BN folded), output elements and MACs per output of every row of the models
+// bundled here. Layers are matched by name (the model files use the table's layer names).
+
+// Splits one CSV line with RFC 4180 quoting (no embedded newlines in this file).
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cells.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else if (c != '\r') {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+TEST(ExampleModels, PerLayerDerivedTables) {
+  // derived_layer_tables.csv "model" column -> bundled model. The remaining model of the file,
+  // "tflite-tools README example", uses the tool's tensor names and is not matched here.
+  const std::map<std::string, std::string> kModels = {
+      {"cmsisnn_cifar10_m7 (32-32-64)", "cifar10_cmsisnn_m7"},
+      {"cmsisnn_cifar10_m4 (32-16-32)", "cifar10_cmsisnn"},
+      {"MLPerfTiny KWS DS-CNN", "mlperf_kws_ds_cnn"},
+      {"MLPerfTiny VWW MobileNetV1-0.25 96x96", "mlperf_vww_mobilenet_v1_025"},
+      {"MLPerfTiny IC ResNet-8 (v0.5-v1.3 ref, 16/32/64)", "mlperf_ic_resnet8"},
+      {"MLPerfTiny AD FC-AutoEncoder", "mlperf_ad_autoencoder"},
+      {"HelloEdge DNN-S", "hello_edge_dnn_s"},
+      {"HelloEdge DNN-M", "hello_edge_dnn_m"},
+      {"HelloEdge DNN-L", "hello_edge_dnn_l"},
+      {"HelloEdge CNN-S", "hello_edge_cnn_s"},
+      {"HelloEdge CNN-M", "hello_edge_cnn_m"},
+      {"HelloEdge CNN-L", "hello_edge_cnn_l"},
+      {"HelloEdge DS-CNN-S", "hello_edge_ds_cnn_s"},
+      {"HelloEdge DS-CNN-M", "hello_edge_ds_cnn_m"},
+      {"HelloEdge DS-CNN-L", "hello_edge_ds_cnn_l"},
+  };
+  std::ifstream in(std::string(OPCOST_SHARED_DIR) + "/measured/derived_layer_tables.csv");
+  ASSERT_TRUE(in) << "cannot read derived_layer_tables.csv under " << OPCOST_SHARED_DIR;
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  const std::vector<std::string> header = SplitCsvLine(line);
+  const auto column = [&header](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name;
+    return static_cast<std::size_t>(it - header.begin());
+  };
+  const std::size_t c_model = column("model"), c_layer = column("layer"), c_macs = column("macs"),
+                    c_params = column("params_weights_plus_bias"),
+                    c_out = column("out_elems"), c_mpo = column("macs_per_output");
+  std::map<std::string, Loaded> loaded;
+  std::set<std::string> models_seen;
+  int rows_checked = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = SplitCsvLine(line);
+    ASSERT_EQ(cells.size(), header.size()) << line;
+    const auto m = kModels.find(cells[c_model]);
+    if (m == kModels.end()) continue;
+    auto it = loaded.find(m->second);
+    if (it == loaded.end()) it = loaded.emplace(m->second, Load(m->second)).first;
+    const Loaded& l = it->second;
+    const std::string& layer = cells[c_layer];
+    SCOPED_TRACE(m->second + " / " + layer);
+    const NodeId id = l.graph.FindNode(layer);
+    ASSERT_NE(id, kNoNode);
+    const OpMetrics& op = l.metrics.layers[static_cast<std::size_t>(id)];
+    EXPECT_EQ(op.macs, std::stoll(cells[c_macs]));
+    EXPECT_EQ(op.params, std::stoll(cells[c_params]));
+    EXPECT_EQ(op.output_elements, std::stoll(cells[c_out]));
+    EXPECT_DOUBLE_EQ(op.macs_per_output, std::stod(cells[c_mpo]));
+    models_seen.insert(m->second);
+    ++rows_checked;
+  }
+  EXPECT_EQ(models_seen.size(), kModels.size());
+  EXPECT_EQ(rows_checked, 146);  // 152 data rows minus the 6 tflite-tools rows
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,16 +600,12 @@ TEST(ExampleModels, NasCellAndChainTwin) {
   const Loaded l = Load("nas_cell");
   // Many skip edges: node i (0 = input) feeds every later node j = i+1..6, so the input is read by
   // 6 edges, n1 by 5, ..., n5 by 1.
-  std::vector<int> readers(6, 0);
+  std::map<std::string, int> readers;
   for (const auto& names : DataInputs(l.graph)) {
-    for (const std::string& n : names) {
-      if (n == "input") ++readers[0];
-      for (int j = 1; j <= 5; ++j) {
-        if (n == "n" + std::to_string(j)) ++readers[static_cast<std::size_t>(j)];
-      }
-    }
+    for (const std::string& n : names) ++readers[n];
   }
-  EXPECT_EQ(readers, (std::vector<int>{6, 5, 4, 3, 2, 1}));
+  const char* const kNodes[] = {"input", "n1", "n2", "n3", "n4", "n5"};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(readers[kNodes[i]], 6 - i) << kNodes[i];
 }
 
 }  // namespace
