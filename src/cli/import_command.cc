@@ -1,0 +1,94 @@
+// `opcost import MODEL.tflite [-o MODEL.json] [--allow-unsupported] [--format table|json|csv]`:
+// converts a TFLite model into opcost's JSON model format (docs/model-format.md, docs/tflite.md).
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "opcost/metrics.h"
+#include "opcost/model_io.h"
+#include "opcost/tflite_import.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost import MODEL.tflite [-o MODEL.json] [--allow-unsupported]\n"
+    "                     [--format table|json|csv]\n\n"
+    "Converts a TFLite flatbuffer into an opcost JSON model (general form, with tensor names,\n"
+    "dtypes, quantization and constant data). Without -o the JSON model is written to stdout;\n"
+    "with -o it is written to the file and a summary is printed (layers, MACs, params, ops\n"
+    "imported as 'unsupported').\n\n"
+    "An op the importer does not map is an error naming the op and its operator index;\n"
+    "--allow-unsupported imports it as a zero-cost 'unsupported' op with the file's output\n"
+    "shapes, flagged in every result. Other commands accept .tflite files directly.\n";
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"o", "output", "format"}, {"allow-unsupported"});
+  if (parsed.positional.size() != 1) throw UsageError("import needs exactly one MODEL.tflite");
+  const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  const std::string output = parsed.Get("o", parsed.Get("output"));
+  if (parsed.Has("format") && output.empty()) {
+    throw UsageError("--format describes the summary printed with -o FILE");
+  }
+  TfliteImportOptions options;
+  options.allow_unsupported = parsed.Has("allow-unsupported");
+  const std::string& input = parsed.positional[0];
+  const Graph g = ImportTflite(input, options);
+  if (output.empty()) {
+    out << SaveModelToString(g);
+    return 0;
+  }
+  SaveModel(g, output);
+
+  const NetworkMetrics m = ComputeMetrics(g);
+  std::vector<std::string> unsupported;
+  for (const Node& n : g.nodes()) {
+    if (n.type == OpType::kUnsupported) {
+      unsupported.push_back(n.name + " (" + n.attrs.unsupported_name + ")");
+    }
+  }
+  switch (format) {
+    case OutputFormat::kJson: {
+      OJson j;
+      j["model"] = g.name();
+      j["source"] = input;
+      j["output"] = output;
+      j["layers"] = g.nodes().size();
+      j["tensors"] = g.tensors().size();
+      j["macs"] = m.total.macs;
+      j["params"] = m.total.params;
+      j["weight_bytes"] = m.total.weight_bytes;
+      j["unsupported"] = unsupported;
+      out << j.dump(2) << "\n";
+      break;
+    }
+    case OutputFormat::kCsv:
+      WriteCsvRow(out, {"model", "source", "output", "layers", "tensors", "macs", "params",
+                        "weight_bytes", "unsupported"});
+      WriteCsvRow(out, {g.name(), input, output, std::to_string(g.nodes().size()),
+                        std::to_string(g.tensors().size()), std::to_string(m.total.macs),
+                        std::to_string(m.total.params), std::to_string(m.total.weight_bytes),
+                        std::to_string(unsupported.size())});
+      break;
+    case OutputFormat::kTable:
+      out << "imported " << input << " -> " << output << "\n"
+          << "model: " << g.name() << " (" << g.nodes().size() << " layers, "
+          << g.tensors().size() << " tensors)\n"
+          << "MACs: " << m.total.macs << "\nparams: " << m.total.params
+          << "\nweight bytes: " << m.total.weight_bytes << "\n";
+      for (const std::string& u : unsupported) {
+        out << "warning: unsupported op imported at zero cost: " << u << "\n";
+      }
+      break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command kImportCommand = {"import", "convert a .tflite model to an opcost JSON model",
+                                kHelp, Run};
+
+}  // namespace opcost::cli
