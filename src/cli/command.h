@@ -58,6 +58,7 @@ const std::vector<Command>& Commands();
 extern const Command kMetricsCommand;
 extern const Command kEstimateCommand;
 extern const Command kImportCommand;
+extern const Command kVectorsCommand;
 
 }  // namespace opcost::cli
 

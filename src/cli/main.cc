@@ -14,6 +14,7 @@ const std::vector<Command>& Commands() {
       kMetricsCommand,
       kEstimateCommand,
       kImportCommand,
+      kVectorsCommand,
   };
   return commands;
 }
