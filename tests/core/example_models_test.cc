@@ -1,6 +1,6 @@
 // The bundled example networks (models/*.json) checked against the published or derived figures
 // in ../shared/measured/ (OPCOST_SHARED_DIR). Each expected number names its file and row; where a
-// source is exact the check is exact, where it is rounded the check allows exactly its rounding.
+// source is exact the check is exact, where it is rounded or truncated the check allows exactly that.
 // "md" below is ../shared/measured/model_architectures.md.
 #include <algorithm>
 #include <cstdint>
@@ -52,7 +52,7 @@ void ExpectTruncatedTo(std::int64_t value, double stated, double step) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Totals of every bundled model. nodes = -1 where no source gives an op count.
+// Totals of every bundled model; nodes = op count (the sources' layer tables, or the file's own).
 struct ExpectedTotals {
   const char* model;
   std::int64_t macs;
