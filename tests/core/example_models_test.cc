@@ -1,6 +1,6 @@
 // The bundled example networks (models/*.json) checked against the published or derived figures
 // in ../shared/measured/ (OPCOST_SHARED_DIR). Each expected number names its file and row; where a
-// source is exact the check is exact, where it is rounded or truncated the check allows exactly that.
+// source is exact the check is exact, where it is rounded or truncated it allows exactly that.
 // "md" below is ../shared/measured/model_architectures.md.
 #include <algorithm>
 #include <cstdint>
