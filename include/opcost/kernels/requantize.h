@@ -3,7 +3,7 @@
 // real factor M = multiplier * 2^(shift - 31) and rounded, without floating point.
 //
 //   std::int32_t m; int shift;
-//   opcost::kernels::QuantizeMultiplier(0.0037, &m, &shift);       // m = 2034017664, shift = -8
+//   opcost::kernels::QuantizeMultiplier(0.0037, &m, &shift);       // m = 2034096511, shift = -8
 //   std::int32_t y = opcost::kernels::MultiplyByQuantizedMultiplier(12345, m, shift);  // 46
 //
 // Every rounding rule is stated at its function and collected in docs/kernels.md.
@@ -21,10 +21,11 @@ namespace opcost::kernels {
 constexpr int kMinShift = -31;
 constexpr int kMaxShift = 30;
 
-// round(a * b / 2^31) computed exactly in 64 bits, rounding half away from zero. The one
-// overflowing case, a == b == INT32_MIN (the product 2^62 / 2^31 = 2^31), saturates to
-// INT32_MAX. This is gemmlowp's SaturatingRoundingDoublingHighMul: the nudge is +2^30 for a
-// non-negative product and 1 - 2^30 for a negative one, then the division truncates toward zero.
+// a * b / 2^31 computed exactly in 64 bits and rounded to nearest with ties toward +infinity
+// (0.5 -> 1, -0.5 -> 0, -1.5 -> -1). The one overflowing case, a == b == INT32_MIN (the product
+// 2^62 / 2^31 = 2^31), saturates to INT32_MAX. This is gemmlowp's
+// SaturatingRoundingDoublingHighMul: the nudge is +2^30 for a non-negative product and
+// 1 - 2^30 for a negative one, then the division truncates toward zero.
 inline std::int32_t SaturatingRoundingDoublingHighMul(std::int32_t a, std::int32_t b) {
   if (a == b && a == std::numeric_limits<std::int32_t>::min()) {
     return std::numeric_limits<std::int32_t>::max();
@@ -49,7 +50,7 @@ inline std::int32_t RoundingDivideByPOT(std::int32_t x, int exponent) {
 // "double rounding" form CMSIS-NN uses by default):
 //   1. a positive shift first multiplies x by 2^shift in 32-bit two's complement (it wraps on
 //      overflow exactly as the int32 C code does on the target);
-//   2. SaturatingRoundingDoublingHighMul by `multiplier` (round half away from zero);
+//   2. SaturatingRoundingDoublingHighMul by `multiplier` (round to nearest, ties up);
 //   3. a negative shift then divides by 2^-shift with RoundingDivideByPOT (round half away).
 // Precondition: kMinShift <= shift <= kMaxShift (the kernels validate it).
 inline std::int32_t MultiplyByQuantizedMultiplier(std::int32_t x, std::int32_t multiplier,
