@@ -29,7 +29,7 @@ struct OrderSearchOptions {
   ExecutionOrder order;   // the given order; empty: the graph's node order
   LivenessOptions rules;  // in place, scratch: the same rules as AnalyzeMemory
   // Bound on the exact search: states remembered as infeasible (about 16 bytes each).
-  std::int64_t max_states = std::int64_t{1} << 21;
+  std::int64_t max_states = std::int64_t{1} << 20;
 };
 
 struct OrderSearchResult {

@@ -1,0 +1,102 @@
+#include "opcost/memory.h"
+
+#include <numeric>
+#include <string>
+
+#include "memory/memory_graph.h"
+#include "opcost/error.h"
+#include "opcost/types.h"
+
+namespace opcost {
+
+std::int64_t WeightBytes(const Graph& graph) {
+  std::vector<std::uint8_t> seen(graph.tensors().size(), 0);
+  std::int64_t bytes = 0;
+  for (const Node& node : graph.nodes()) {
+    for (TensorId t : node.inputs) {
+      if (!graph.tensor(t).is_constant || seen[t]) continue;
+      seen[t] = 1;
+      bytes = CheckedAdd(bytes, graph.tensor(t).SizeBytes());
+    }
+  }
+  return bytes;
+}
+
+MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
+  const Liveness l = ComputeLiveness(graph, options.order, options.rules);
+  MemoryReport r;
+  r.order = l.order;
+  r.steps.resize(l.order.size());
+  r.peak_activation_bytes = -1;
+  for (std::int32_t s = 0; s < l.num_steps(); ++s) {
+    MemoryStep& step = r.steps[s];
+    step.step = s;
+    step.node = l.order[s];
+    for (const TensorLifetime& t : l.tensors) {
+      if (t.first_step <= s && s <= t.last_step) step.live_tensors.push_back(t.tensor);
+    }
+    step.activation_bytes = LiveBytesAt(l, s);
+    step.scratch_bytes = l.scratch_bytes[s];
+    step.total_bytes = step.activation_bytes + step.scratch_bytes;  // bounded: checked in Build
+    step.in_place = l.in_place[s];
+    if (step.total_bytes > r.peak_activation_bytes) {
+      r.peak_activation_bytes = step.total_bytes;
+      r.peak_step = s;
+    }
+  }
+  r.peak_node = l.order[r.peak_step];
+  r.peak_tensors = r.steps[r.peak_step].live_tensors;
+  r.weight_bytes = WeightBytes(graph);
+  r.total_footprint_bytes = CheckedAdd(r.weight_bytes, r.peak_activation_bytes);
+  return r;
+}
+
+MemoryFit CheckFit(const MemoryReport& report, std::int64_t flash_capacity_bytes,
+                   std::int64_t sram_capacity_bytes) {
+  if (flash_capacity_bytes <= 0 || sram_capacity_bytes <= 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "cannot check memory fit: flash and SRAM capacities must be > 0 (got flash " +
+                    std::to_string(flash_capacity_bytes) + " B, SRAM " +
+                    std::to_string(sram_capacity_bytes) + " B)");
+  }
+  MemoryFit f;
+  f.flash_capacity_bytes = flash_capacity_bytes;
+  f.sram_capacity_bytes = sram_capacity_bytes;
+  f.flash_used_bytes = report.weight_bytes;
+  f.sram_used_bytes = report.peak_activation_bytes;
+  // Both operands are non-negative, so the differences cannot overflow.
+  f.flash_margin_bytes = flash_capacity_bytes - f.flash_used_bytes;
+  f.sram_margin_bytes = sram_capacity_bytes - f.sram_used_bytes;
+  f.fits_flash = f.flash_margin_bytes >= 0;
+  f.fits_sram = f.sram_margin_bytes >= 0;
+  f.fits = f.fits_flash && f.fits_sram;
+  return f;
+}
+
+MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile) {
+  try {
+    return CheckFit(report, profile.flash_bytes, profile.sram_bytes);
+  } catch (const Error& e) {
+    throw WithContext(e, "profile '" + profile.name + "'");
+  }
+}
+
+PeakEvaluator::PeakEvaluator(const Graph& graph, const LivenessOptions& options)
+    : graph_(std::make_unique<detail::MemoryGraph>(detail::MemoryGraph::Build(graph, options))) {
+  ExecutionOrder identity(static_cast<std::size_t>(graph_->num_nodes));
+  std::iota(identity.begin(), identity.end(), 0);
+  graph_->CheckOrder(identity);  // the graph's own order must be topological
+}
+PeakEvaluator::~PeakEvaluator() = default;
+PeakEvaluator::PeakEvaluator(PeakEvaluator&&) noexcept = default;
+PeakEvaluator& PeakEvaluator::operator=(PeakEvaluator&&) noexcept = default;
+
+std::int64_t PeakEvaluator::PeakBytes(const ExecutionOrder& order) {
+  if (order.empty()) return graph_->PeakOfGraphOrder();
+  graph_->CheckOrder(order);
+  return graph_->Peak(order);
+}
+
+std::int32_t PeakEvaluator::num_nodes() const { return graph_->num_nodes; }
+
+}  // namespace opcost
