@@ -1,0 +1,185 @@
+// Execution-order search (order_search.h) against hand computation and against brute force over
+// every topological order of small seeded random DAGs.
+#include "opcost/order_search.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "memory/test_graphs.h"
+#include "opcost/builder.h"
+#include "opcost/error.h"
+#include "opcost/memory.h"
+#include "opcost/model_io.h"
+
+namespace opcost {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TensorId Act(Graph& g, const std::string& name, std::int64_t bytes) {
+  return g.AddTensor(Tensor::Activation(name, {1, bytes}, DataType::kInt8));
+}
+void Op(Graph& g, const std::string& name, OpType type, std::vector<TensorId> in, TensorId out) {
+  Node n;
+  n.name = name;
+  n.type = type;
+  n.inputs = std::move(in);
+  n.outputs = {out};
+  g.AddNode(std::move(n));
+}
+
+// x (10 B) feeds two branches, each a big tensor (100 B) reduced to 1 B; a concat joins them.
+// The given order interleaves the branches: a1 b1 a2 b2 c.
+//   given:  a1: x+a1=110  b1: x+a1+b1=210  a2: a1+b1+a2=201  b2: b1+a2+b2=102  c: 1+1+2=4
+//   branch by branch (a1 a2 b1 b2 c): 110, x+a1+a2=111, x+a2+b1=111, 102, 4 -> 111.
+// Every order starts with a1 or b1 (110 B) and then runs either the other big op (210 B) or the
+// reduction (111 B), so 111 B is the minimum; the lower bound (largest single op, 110 B) does not
+// prove it, the exact search must.
+Graph TwoBranches() {
+  Graph g("two_branches");
+  const TensorId x = Act(g, "x", 10);
+  const TensorId a1 = Act(g, "a1", 100), b1 = Act(g, "b1", 100);
+  const TensorId a2 = Act(g, "a2", 1), b2 = Act(g, "b2", 1), c = Act(g, "c", 2);
+  g.SetInputs({x});
+  Op(g, "a1", OpType::kConv2D, {x}, a1);
+  Op(g, "b1", OpType::kConv2D, {x}, b1);
+  Op(g, "a2", OpType::kConv2D, {a1}, a2);
+  Op(g, "b2", OpType::kConv2D, {b1}, b2);
+  Op(g, "c", OpType::kConcat, {a2, b2}, c);
+  g.SetOutputs({c});
+  return g;
+}
+
+TEST(OrderSearch, ReorderingBranchesProvablyLowersThePeak) {
+  const Graph g = TwoBranches();
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_EQ(r.given_peak_bytes, 210);
+  EXPECT_EQ(r.best_peak_bytes, 111);
+  EXPECT_EQ(r.lower_bound_bytes, 110);
+  EXPECT_TRUE(r.optimal);
+  EXPECT_TRUE(r.exact_search);
+  EXPECT_THAT(r.given_order, ElementsAre(0, 1, 2, 3, 4));
+  MemoryOptions o;
+  o.order = r.best_order;
+  EXPECT_EQ(AnalyzeMemory(g, o).peak_activation_bytes, 111);
+  // The best order finishes one branch before starting the other.
+  const auto pos = [&](NodeId n) {
+    return std::find(r.best_order.begin(), r.best_order.end(), n) - r.best_order.begin();
+  };
+  EXPECT_TRUE(pos(2) < pos(1) || pos(3) < pos(0));
+}
+
+TEST(OrderSearch, MatchesBruteForceOnRandomDags) {
+  int searched = 0, improved = 0;
+  for (std::uint32_t seed = 1; seed <= 240; ++seed) {
+    const int nodes = 3 + static_cast<int>(seed % 6);  // 3..8 ops
+    const Graph g = testing::RandomDag(seed, nodes);
+    LivenessOptions rules;
+    rules.in_place = seed % 2 == 1;
+    if (seed % 3 == 0) {
+      for (int i = 0; i < nodes; ++i) rules.scratch_bytes.push_back((seed * 7 + i * 13) % 40);
+    }
+    PeakEvaluator eval(g, rules);
+    std::int64_t brute = std::numeric_limits<std::int64_t>::max();
+    testing::ForEachTopologicalOrder(g, [&](const ExecutionOrder& order) {
+      const std::int64_t peak = testing::PeakByDefinition(ComputeLiveness(g, order, rules));
+      ASSERT_EQ(eval.PeakBytes(order), peak) << "seed " << seed;
+      brute = std::min(brute, peak);
+    });
+    OrderSearchOptions o;
+    o.rules = rules;
+    const OrderSearchResult r = FindBestOrder(g, o);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    EXPECT_EQ(r.best_peak_bytes, brute);
+    EXPECT_TRUE(r.optimal);
+    EXPECT_EQ(testing::PeakByDefinition(ComputeLiveness(g, r.best_order, rules)), brute);
+    EXPECT_EQ(r.given_peak_bytes, testing::PeakByDefinition(ComputeLiveness(g, {}, rules)));
+    EXPECT_LE(r.lower_bound_bytes, brute);
+    searched += r.exact_search ? 1 : 0;
+    improved += r.best_peak_bytes < r.given_peak_bytes ? 1 : 0;
+  }
+  // The sample must exercise the exact search and contain orders worth improving.
+  EXPECT_GT(searched, 50);
+  EXPECT_GT(improved, 20);
+}
+
+TEST(OrderSearch, StateBoundGivesHeuristicResultNotProven) {
+  OrderSearchOptions o;
+  o.max_states = 1;
+  const OrderSearchResult r = FindBestOrder(TwoBranches(), o);
+  EXPECT_TRUE(r.exact_search);
+  EXPECT_FALSE(r.optimal);
+  EXPECT_LE(r.best_peak_bytes, r.given_peak_bytes);
+  EXPECT_GE(r.best_peak_bytes, 111);
+}
+
+TEST(OrderSearch, LargeGraphUsesHeuristicAndReturnsAValidOrder) {
+  // 80 ops: beyond the exact search's 64-op limit.
+  const Graph g = testing::RandomDag(4242, 80);
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_FALSE(r.exact_search);
+  EXPECT_LE(r.best_peak_bytes, r.given_peak_bytes);
+  MemoryOptions m;
+  m.order = r.best_order;
+  EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, r.best_peak_bytes);
+  EXPECT_EQ(r.optimal, r.best_peak_bytes == r.lower_bound_bytes);
+}
+
+TEST(OrderSearch, ChainIsOptimalByLowerBound) {
+  GraphBuilder b("chain");
+  TensorId x = b.Input("x", {1, 8, 8, 4});
+  ConvOptions c;
+  c.kernel_h = c.kernel_w = 3;
+  c.filters = 8;
+  x = b.Conv2D("c1", x, c);
+  c.filters = 4;
+  x = b.Conv2D("c2", x, c);
+  const Graph g = b.Build();
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_TRUE(r.optimal);
+  EXPECT_EQ(r.best_peak_bytes, 8 * 8 * 4 + 8 * 8 * 8);
+  EXPECT_EQ(r.best_peak_bytes, r.lower_bound_bytes);
+}
+
+TEST(OrderSearch, BundledNasCellSearchIsExact) {
+  const Graph g = LoadModel(std::string(OPCOST_SOURCE_DIR) + "/models/nas_cell.json");
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_TRUE(r.exact_search);
+  EXPECT_TRUE(r.optimal);
+  EXPECT_LE(r.best_peak_bytes, r.given_peak_bytes);
+  MemoryOptions m;
+  m.order = r.best_order;
+  EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, r.best_peak_bytes);
+}
+
+TEST(OrderSearch, RejectsNonPositiveStateBound) {
+  OrderSearchOptions o;
+  o.max_states = 0;
+  try {
+    FindBestOrder(TwoBranches(), o);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("max_states must be >= 1 (got 0)"));
+  }
+}
+
+TEST(OrderSearch, RejectsInvalidGivenOrder) {
+  OrderSearchOptions o;
+  o.order = {2, 0, 1, 3, 4};
+  try {
+    FindBestOrder(TwoBranches(), o);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("runs op 'a2' (#2) before op 'a1' (#0)"));
+  }
+}
+
+}  // namespace
+}  // namespace opcost
