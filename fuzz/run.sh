@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time on a
+# seed corpus. For CI: needs Debian's clang and libclang-rt-14-dev.
+#   fuzz/run.sh [SECONDS_PER_TARGET]      (default 60)
+# Exit status is non-zero if a target finds a crash; the reproducer is left in
+# build-fuzz/artifacts/.
+set -euo pipefail
+seconds="${1:-60}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+shared="${OPCOST_SHARED_DIR:-${root}/../shared}"
+build="${OPCOST_FUZZ_BUILD_DIR:-${root}/build-fuzz}"
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+
+CC=clang CXX=clang++ cmake -S "${root}" -B "${build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOPCOST_BUILD_FUZZERS=ON -DOPCOST_BUILD_TESTS=OFF -DOPCOST_BUILD_CLI=OFF \
+  -DOPCOST_INSTALL=OFF -DCMAKE_CXX_FLAGS="${flags}" > "${build}.cmake.log" 2>&1 ||
+  { cat "${build}.cmake.log"; exit 1; }
+targets=(tflite_import_fuzzer model_json_fuzzer)
+[[ -f "${root}/include/opcost/profile.h" ]] && targets+=(profile_fuzzer)
+cmake --build "${build}" -j 2 --target "${targets[@]}"
+
+# Seed corpora: the real models and broken files for TFLite, bundled JSON models and profiles.
+corpus="${build}/corpus"
+mkdir -p "${corpus}/tflite" "${corpus}/json" "${corpus}/profile" "${build}/artifacts"
+cp "${root}"/tests/data/tflite_bad/*.tflite "${corpus}/tflite/" 2>/dev/null || true
+cp "${shared}"/models/*/*.tflite "${corpus}/tflite/" 2>/dev/null || true
+cp "${root}"/models/*.json "${corpus}/json/" 2>/dev/null || true
+cp "${root}"/profiles/*.json "${corpus}/profile/" 2>/dev/null || true
+
+run() {
+  local target="$1" dir="$2"
+  echo "== ${target}: ${seconds}s on ${dir}"
+  "${build}/fuzz/${target}" -max_total_time="${seconds}" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=1048576 -artifact_prefix="${build}/artifacts/${target}-" -print_final_stats=1 \
+    "${dir}" 2>&1 | tail -n 12
+  return "${PIPESTATUS[0]}"
+}
+status=0
+run tflite_import_fuzzer "${corpus}/tflite" || status=1
+run model_json_fuzzer "${corpus}/json" || status=1
+if [[ " ${targets[*]} " == *" profile_fuzzer "* ]]; then
+  run profile_fuzzer "${corpus}/profile" || status=1
+fi
+exit "${status}"
