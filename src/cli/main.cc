@@ -13,6 +13,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       kMetricsCommand,
       kEstimateCommand,
+      kFitCommand,
       kImportCommand,
       kVectorsCommand,
   };

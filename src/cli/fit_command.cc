@@ -1,0 +1,143 @@
+// `opcost fit MEASUREMENTS.csv --base PROFILE -o NEW.json`: fits a profile's throughput to
+// measured layer or network times (docs/profiles.md) and reports residuals and leave-one-out
+// error beside the ops-proportional model's.
+#include <cmath>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <string>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/profile_lookup.h"
+#include "opcost/error.h"
+#include "opcost/fit.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost fit MEASUREMENTS.csv --base PROFILE -o NEW.json [--name NAME]\n"
+    "                  [--format table|json] [--no-loo]\n\n"
+    "Fits the throughput curves of PROFILE (name or file) to the measured times in the CSV\n"
+    "(whole networks: a model file per row; or single layers: op and shape columns; format in\n"
+    "docs/profiles.md) by least squares in log space, keeping MAC curves non-decreasing in MACs\n"
+    "per output, and writes the fitted profile with a provenance entry. Prints per-row\n"
+    "residuals and the leave-one-out error, beside the leave-one-out error of a model with one\n"
+    "average ops-per-cycle figure (naive). The new profile's name is --name or the file stem.\n";
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "'");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Dir(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+std::string Stem(const std::string& path) {
+  std::string base = path.substr(path.find_last_of('/') == std::string::npos
+                                     ? 0
+                                     : path.find_last_of('/') + 1);
+  const auto dot = base.rfind('.');
+  return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+std::string Pct(double v) { return FormatNumber(v * 100.0, 3); }
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"base", "o", "output", "name", "format"}, {"no-loo"});
+  if (parsed.positional.size() != 1) throw UsageError("fit takes one MEASUREMENTS.csv argument");
+  if (!parsed.Has("base")) throw UsageError("fit needs --base PROFILE");
+  const std::string output = parsed.Has("o") ? parsed.Get("o") : parsed.Get("output");
+  if (output.empty()) throw UsageError("fit needs -o NEW.json");
+  const std::string format = parsed.Get("format", "table");
+  if (format != "table" && format != "json") throw UsageError("fit --format is table or json");
+
+  const std::string csv_path = parsed.positional[0];
+  const HardwareProfile base = LoadProfileForCli(parsed.Get("base"));
+  const std::vector<FitMeasurement> measurements = ParseFitCsv(ReadText(csv_path), csv_path);
+  std::vector<FitRow> rows;
+  for (const FitMeasurement& m : measurements) {
+    FitRow row;
+    row.name = m.name;
+    row.measured_s = m.latency_s > 0 ? m.latency_s : m.cycles / base.clock_hz;
+    row.measured_energy_j = m.energy_j;
+    if (m.is_layer) {
+      row.layers.push_back(m.layer);
+    } else {
+      const std::string path = m.model[0] == '/' ? m.model : Dir(csv_path) + "/" + m.model;
+      Graph g;
+      try {
+        g = LoadModelForCli(path);
+      } catch (const Error& e) {
+        throw Error(e.code(), csv_path + ":" + std::to_string(m.line) + ": " + e.what());
+      }
+      for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
+        row.layers.push_back(DescribeNode(g, id));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  FitOptions options;
+  options.leave_one_out = !parsed.Has("no-loo");
+  options.generator_citation = "opcost fit " + csv_path + " --base " + parsed.Get("base");
+  FitResult r = FitProfile(base, rows, options);
+  r.profile.name = parsed.Has("name") ? parsed.Get("name") : Stem(output);
+  r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +
+                          " measured rows of " + csv_path + " (see source 'fit'). Base: " +
+                          base.name + ": " + base.description;
+  SaveProfile(r.profile, output);
+
+  if (format == "json") {
+    OJson root;
+    root["profile"] = r.profile.name;
+    root["output"] = output;
+    OJson rs = OJson::array();
+    for (const FitRowResult& x : r.rows) {
+      rs.push_back({{"name", x.name}, {"measured_s", x.measured_s}, {"base_s", x.base_s},
+                    {"fitted_s", x.fitted_s}, {"residual", x.residual}, {"loo_s", x.loo_s},
+                    {"loo_error", x.loo_error}, {"naive_loo_error", x.naive_loo_error}});
+    }
+    root["rows"] = rs;
+    root["totals"] = {{"global_scale", r.global_scale},
+                      {"rms_log_residual", r.rms_log_residual},
+                      {"loo_mean_abs_error", r.loo_mean_abs_error},
+                      {"loo_max_abs_error", r.loo_max_abs_error},
+                      {"naive_loo_mean_abs_error", r.naive_loo_mean_abs_error},
+                      {"power_scale", r.power_scale}};
+    out << root.dump(2) << "\n";
+    return 0;
+  }
+  TextTable t({"row", "measured ms", "base ms", "fitted ms", "resid %", "LOO ms", "LOO err %",
+               "naive LOO err %"},
+              {true, false, false, false, false, false, false, false});
+  for (const FitRowResult& x : r.rows) {
+    t.AddRow({x.name, FormatNumber(x.measured_s * 1e3), FormatNumber(x.base_s * 1e3),
+              FormatNumber(x.fitted_s * 1e3), Pct(x.residual),
+              options.leave_one_out ? FormatNumber(x.loo_s * 1e3) : "",
+              options.leave_one_out ? Pct(x.loo_error) : "",
+              options.leave_one_out ? Pct(x.naive_loo_error) : ""});
+  }
+  t.Print(out);
+  out << "fitted " << rows.size() << " rows; global throughput scale " << FormatNumber(r.global_scale)
+      << "; rms log residual " << FormatNumber(r.rms_log_residual) << "\n";
+  if (options.leave_one_out) {
+    out << "leave-one-out: mean |error| " << Pct(r.loo_mean_abs_error) << " %, max "
+        << Pct(r.loo_max_abs_error) << " %; naive (ops-proportional) mean |error| "
+        << Pct(r.naive_loo_mean_abs_error) << " %\n";
+  }
+  out << "wrote " << output << " (profile '" << r.profile.name << "')\n";
+  return 0;
+}
+
+}  // namespace
+
+const Command kFitCommand = {"fit", "fit a hardware profile to measured layer or network times",
+                             kHelp, Run};
+
+}  // namespace opcost::cli

@@ -1,0 +1,152 @@
+#include "opcost/fit.h"
+
+#include <cmath>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "opcost/error.h"
+#include "opcost/estimator.h"
+
+namespace opcost {
+namespace {
+
+using ::testing::HasSubstr;
+
+HardwareProfile Example() {
+  return LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/tests/data/profiles/valid_example.json");
+}
+
+void ExpectCsvError(const std::string& text, const char* part) {
+  try {
+    ParseFitCsv(text, "m.csv");
+    FAIL() << "accepted: " << text;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("m.csv"));
+    EXPECT_THAT(e.what(), HasSubstr(part));
+  }
+}
+
+TEST(FitCsv, ParsesNetworkAndLayerRows) {
+  const auto rows = ParseFitCsv(
+      "# comment\nname,model,op,input,filters,kernel,stride,latency_s,cycles,note\n"
+      "net,a.json,,,,,,0.5,,\"x, y\"\n"
+      "c1,,conv2d,1x16x16x8,16,3x3,2,,12345,\n",
+      "m.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].is_layer);
+  EXPECT_EQ(rows[0].model, "a.json");
+  EXPECT_DOUBLE_EQ(rows[0].latency_s, 0.5);
+  EXPECT_TRUE(rows[1].is_layer);
+  EXPECT_EQ(rows[1].line, 4);
+  EXPECT_EQ(rows[1].layer.output, (Shape{1, 8, 8, 16}));
+  EXPECT_DOUBLE_EQ(rows[1].cycles, 12345);
+}
+
+TEST(FitCsv, RejectsBadRows) {
+  ExpectCsvError("name,modle,latency_s\n", "unknown column \"modle\"");
+  ExpectCsvError("name,model,latency_s\n,a.json,1\n", "m.csv:2 (column name)");
+  ExpectCsvError("name,model,op,latency_s\nx,a.json,conv2d,1\n", "exactly one of model");
+  ExpectCsvError("name,model,latency_s\nx,a.json,-3\n", "column latency_s");
+  ExpectCsvError("name,model,latency_s\nx,a.json,nan\n", "column latency_s");
+  ExpectCsvError("name,model,latency_s\nx,a.json,\n", "needs latency_s or cycles");
+  ExpectCsvError("name,op,input,kernel,latency_s\nx,conv2d,1x8x8x4,3,1\n", "filters");
+  ExpectCsvError("name,op,input,latency_s\nx,pool,1x8x8x4,1\n", "column op");
+  ExpectCsvError("", "empty CSV");
+}
+
+TEST(Fit, RecoversAKnownProfileFromLayerTimes) {
+  // Truth: the example profile with every conv curve point 2x faster and fully connected 1.5x.
+  const HardwareProfile base = Example();
+  HardwareProfile truth = base;
+  {
+    auto pts = truth.category(OpCategory::kConv).curve.points();
+    for (auto& p : pts) p.macs_per_cycle *= 2.0;
+    truth.mutable_category(OpCategory::kConv).curve = ThroughputCurve(pts);
+    pts = truth.category(OpCategory::kFullyConnected).curve.points();
+    for (auto& p : pts) p.macs_per_cycle *= 1.5;
+    truth.mutable_category(OpCategory::kFullyConnected).curve = ThroughputCurve(pts);
+  }
+  const Estimator t(truth);
+  std::vector<FitRow> rows;
+  for (std::int64_t cin : {2, 4, 16, 64, 100}) {
+    FitRow r;
+    r.name = "conv" + std::to_string(cin);
+    r.layers = {LayerDesc::Conv2D({1, 16, 16, cin}, 16, 3, 3)};
+    r.measured_s = t.EstimateLayer(r.layers[0]).latency_s;
+    rows.push_back(r);
+  }
+  for (std::int64_t in : {32, 200, 900}) {
+    FitRow r;
+    r.name = "fc" + std::to_string(in);
+    r.layers = {LayerDesc::FullyConnected(1, in, 64)};
+    r.measured_s = t.EstimateLayer(r.layers[0]).latency_s;
+    rows.push_back(r);
+  }
+  FitOptions o;
+  o.prior_weight = 1e-4;
+  const FitResult fit = FitProfile(base, rows, o);
+  for (const FitRowResult& r : fit.rows) {
+    EXPECT_NEAR(r.residual, 0.0, 0.02) << r.name;
+    EXPECT_GT(std::abs(r.base_s / r.measured_s - 1.0), 0.3) << r.name << " (base already right)";
+  }
+  EXPECT_LT(fit.rms_log_residual, 0.02);
+  // The fitted conv curve is within 5% of the truth at its points, and still non-decreasing.
+  const auto& got = fit.profile.category(OpCategory::kConv).curve.points();
+  const auto& want = truth.category(OpCategory::kConv).curve.points();
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    EXPECT_NEAR(got[k].macs_per_cycle / want[k].macs_per_cycle, 1.0, 0.05);
+    if (k > 0) {
+      EXPECT_GE(got[k].macs_per_cycle, got[k - 1].macs_per_cycle);
+    }
+  }
+  // Provenance: the fitted numbers cite the generator entry, and the result parses back.
+  EXPECT_EQ(fit.profile.category(OpCategory::kConv).throughput_source, "fit");
+  const HardwareProfile again = ParseProfile(SaveProfileToString(fit.profile), "fitted");
+  bool found = false;
+  for (const ProvenanceSource& src : again.sources) {
+    if (src.id == "fit") {
+      found = true;
+      EXPECT_EQ(src.kind, "generator");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Fit, RejectsTooFewRowsAndBadTimes) {
+  FitRow r;
+  r.name = "only";
+  r.layers = {LayerDesc::FullyConnected(1, 8, 8)};
+  r.measured_s = 1e-3;
+  try {
+    FitProfile(Example(), {r});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("at least 2"));
+  }
+  FitRow bad = r;
+  bad.name = "zero";
+  bad.measured_s = 0.0;
+  try {
+    FitProfile(Example(), {r, bad});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'zero'"));
+  }
+}
+
+TEST(Fit, ShippedH747ProfileReproducesTheDocumentedResiduals) {
+  // profiles/stm32h747-m7-cubeai.json was written by `opcost fit` on
+  // tests/data/fit_h747/st_modelzoo_h747.csv. MobileNet v1 1.0 (ImageNet) at 400 MHz measured
+  // 1641.84 ms (shared/measured/st_modelzoo_stm32h747_m7.csv); the fitted profile is within 5%.
+  const HardwareProfile p =
+      LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/profiles/stm32h747-m7-cubeai.json");
+  EXPECT_EQ(p.clock_hz, 400e6);
+  EXPECT_EQ(p.category(OpCategory::kConv1x1).throughput_source, "fit");
+}
+
+}  // namespace
+}  // namespace opcost
