@@ -9,15 +9,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 mkdir -p "$work"
 for core in cortex-m7 cortex-m4; do
-  sh "$here/build_image.sh" "$core" "$work"
-  "$runner" --image "$work/nnk-$core.elf" --core "$core" --sweep reduced \
-    --blocks-out "$work/blocks-$core.tsv" > /dev/null
-  python3 "$here/block_costs.py" "$work/nnk-$core.dis" "$work/blocks-$core.tsv" "$core" \
-    "$work/costs-$core.tsv"
-  "$runner" --image "$work/nnk-$core.elf" --core "$core" --sweep reduced \
-    --costs "$work/costs-$core.tsv" --csv-out "$work/sweep-$core.csv"
+  sh "$here/sweep.sh" "$runner" "$core" reduced "$work/$core" "$work/sweep-$core.csv"
 done
-if [ -f "$here/check_curves.py" ]; then
-  python3 "$here/check_curves.py" "$root/profiles/cortex-m7-f746.json" "$work/sweep-cortex-m7.csv"
-  python3 "$here/check_curves.py" "$root/profiles/cortex-m4-l4r5.json" "$work/sweep-cortex-m4.csv"
-fi
+for p in cortex-m7-f746:cortex-m7 cortex-m4-l4r5:cortex-m4; do
+  name="${p%%:*}"; core="${p##*:}"
+  python3 "$here/check_curves.py" "$root/profiles/$name.json" "$work/sweep-$core.csv" \
+    "$here/data/fit-$name.json" "$here/data/sweep-$core.csv"
+done

@@ -87,7 +87,7 @@ std::vector<LayerSpec> MakeSweep(const std::string& which) {
   // Convolutions with kernels > 1 (MACs per output 27 .. 3200): stem-like 3-channel inputs up
   // to wide middle layers, odd channel counts included.
   for (int k : {3, 5}) {
-    for (int cin : {3, 8, 13, 16, 24, 32, 48, 64, 96, 128}) {
+    for (int cin : {3, 4, 8, 13, 16, 24, 32, 48, 64, 96, 128}) {
       for (int cout : {8, 15, 16, 32, 64}) {
         const int hw = FitHw(std::int64_t{k} * k * cin * cout, 1500000, 4, 24);
         all.push_back(Make(Kernel::kConv, hw, cin, cout, k, 1, k / 2));
@@ -97,7 +97,7 @@ std::vector<LayerSpec> MakeSweep(const std::string& which) {
   for (int cin : {3, 16, 32, 40}) all.push_back(Make(Kernel::kConv, 17, cin, 24, 3, 2, 1));
   all.push_back(Make(Kernel::kConv, 20, 3, 16, 7, 2, 3));
   // 1x1 convolutions (MACs per output = Cin: 3 .. 640).
-  for (int cin : {3, 8, 12, 16, 20, 24, 32, 40, 48, 64, 96, 120, 160, 240, 320, 480, 640}) {
+  for (int cin : {3, 4, 8, 12, 16, 20, 24, 32, 40, 48, 64, 96, 120, 160, 240, 320, 480, 640}) {
     for (int cout : {8, 16, 17, 32, 64, 96}) {
       const int hw = FitHw(std::int64_t{cin} * cout, 1500000, 2, 24);
       all.push_back(Make(Kernel::kConv1x1, hw, cin, cout, 1, 1, 0));
@@ -166,6 +166,14 @@ std::int8_t Clamp(std::int32_t v, std::int32_t lo, std::int32_t hi) {
 }
 
 }  // namespace
+
+std::uint32_t ShapeSeed(const LayerSpec& s) {
+  std::uint32_t h = 2166136261u;
+  for (int v : {static_cast<int>(s.kernel), s.in_h, s.in_w, s.in_c, s.out_c, s.k_h, s.k_w, s.stride, s.pad}) {
+    h = (h ^ static_cast<std::uint32_t>(v)) * 16777619u;
+  }
+  return h;
+}
 
 LayerData MakeLayerData(const LayerSpec& spec, std::uint32_t seed) {
   Rng rng{seed * 2654435761u + 12345u};

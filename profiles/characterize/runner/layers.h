@@ -36,6 +36,8 @@ struct LayerData {
   std::int32_t input_offset = 0, output_offset = 0, act_min = -128, act_max = 127;
 };
 LayerData MakeLayerData(const LayerSpec& spec, std::uint32_t seed);
+// A seed that depends only on the shape (FNV-1a of its fields).
+std::uint32_t ShapeSeed(const LayerSpec& spec);
 
 // Host reference (plain loops, TFLite int8 semantics).
 std::vector<std::int8_t> ReferenceOutput(const LayerSpec& spec, const LayerData& data);

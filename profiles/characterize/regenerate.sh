@@ -1,0 +1,29 @@
+#!/bin/sh
+# Regenerates every generated profile and its evidence (docs/characterization.md):
+#   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json,
+#   profiles/characterize/data/{sweep-*.csv,costs-*.tsv,fit-*.json}, docs/characterization/*.svg
+# usage: profiles/characterize/regenerate.sh [BUILD_DIR]   (default: build-characterize)
+# Needs: gcc-arm-none-eabi, libunicorn-dev, llvm (llvm-mca), python3, cmake.
+set -eu
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+build="${1:-$root/build-characterize}"
+shared="${OPCOST_SHARED_DIR:-$root/../shared}"
+cmake -S "$root" -B "$build" -DOPCOST_BUILD_CHARACTERIZE=ON > /dev/null
+cmake --build "$build" --target opcost_characterize opcost_cli -j2
+runner="$build/profiles/characterize/opcost_characterize"
+opcost="$(find "$build/src/cli" -maxdepth 1 -name opcost -type f | head -n 1)"
+[ -x "$opcost" ] || { echo "regenerate.sh: opcost CLI not found under $build/src/cli" >&2; exit 1; }
+mkdir -p "$here/data"
+for core in cortex-m7 cortex-m4; do
+  sh "$here/sweep.sh" "$runner" "$core" full "$build/characterize/$core" "$here/data/sweep-$core.csv"
+  cp "$build/characterize/$core/costs-$core.tsv" "$here/data/costs-$core.tsv"
+done
+python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
+python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
+python3 "$here/plot.py" "$root" "$opcost"
+for p in cortex-m7-f746 cortex-m4-l4r5; do
+  "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" --profile "$root/profiles/$p.json" \
+    --format json > "$here/data/estimate-mcunet-vww1-$p.json" 2>/dev/null || true
+done
+echo "regenerate.sh: done"
