@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace opcost::kernels {
 
@@ -26,7 +27,7 @@ struct Span {
   constexpr Span() = default;
   constexpr Span(T* d, std::int64_t n) : data(d), size(n) {}
   // A Span<const T> can be made from a Span<T>.
-  template <typename U>
+  template <typename U, typename = std::enable_if_t<std::is_convertible_v<U*, T*>>>
   constexpr Span(const Span<U>& other) : data(other.data), size(other.size) {}
   constexpr bool empty() const { return size == 0; }
   constexpr T& operator[](std::int64_t i) const { return data[i]; }
