@@ -24,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 MAC_CATS = ["conv", "conv_1x1", "depthwise_conv", "fully_connected"]
 
@@ -156,6 +157,54 @@ def fit_core(rows):
     for cat in ("pooling", "activation"):
         cat_rows = [r for r in rows if r["category"] == cat]
         fit["cycles_per_element"][cat] = statistics.median(r["cycles"] / r["elements"] for r in cat_rows)
+    fit["fit_error"] = fit_errors(rows, fit)
+    return fit
+
+
+def fit_csv_row(i, r):
+    """One sweep row in the layer-row format of `opcost fit` (cycles measured)."""
+    if r["kernel"] == "fc_s8":
+        return f"r{i},fully_connected,1x{r['in_c']},,,,,{r['out_c']},{r['cycles']}"
+    op = "depthwise_conv2d" if r["kernel"] == "dwconv_s8" else "conv2d"
+    filters = "" if op == "depthwise_conv2d" else r["out_c"]
+    padding = "same" if r["pad"] else "valid"
+    return f"r{i},{op},1x{r['in_h']}x{r['in_w']}x{r['in_c']},{filters},{r['k']},{r['stride']},{padding},,{r['cycles']}"
+
+
+def refine_with_opcost_fit(rows, fit, opcost_bin, base, core, work):
+    """Refits the MAC curves with the estimator's own fitter (`opcost fit`: least squares in log
+    space over every sweep row through the estimator's cost formula, curves kept monotone),
+    starting from the median-per-bin curves. Returns a description of what was used."""
+    raw = copy.deepcopy(base)
+    raw["sources"]["sweep"] = {"kind": "generator", "citation": "fit.py interim curves"}
+    for cat in MAC_CATS:
+        raw["categories"][cat].pop("characterized", None)
+        raw["categories"][cat]["throughput"] = {"points": fit["curves"][cat], "source": "sweep"}
+        raw["categories"][cat]["overhead_cycles"] = {"value": 0, "source": "sweep"}
+    raw["variants"] = [{"category": v["category"], "condition": v["condition"], "value": v["value"],
+                        "factor": v["factor"], "source": "sweep"} for v in fit["variants"]]
+    os.makedirs(work, exist_ok=True)
+    raw_path, csv_path, out_path = (os.path.join(work, n) for n in ("raw.json", "rows.csv", "fitted.json"))
+    json.dump(raw, open(raw_path, "w"), indent=1)
+    with open(csv_path, "w") as f:
+        f.write("name,op,input,filters,kernel,stride,padding,units,cycles\n")
+        for i, r in enumerate(rows):
+            if r["category"] in MAC_CATS:
+                f.write(fit_csv_row(i, r) + "\n")
+    res = subprocess.run([opcost_bin, "fit", csv_path, "--base", raw_path, "-o", out_path, "--no-loo",
+                          "--format", "json"], capture_output=True, text=True)
+    if res.returncode != 0:
+        print(f"fit.py: opcost fit failed ({res.stderr.strip()}); keeping the median-per-bin curves",
+              file=sys.stderr)
+        return "median per bin (fit.py interim fitter; opcost fit failed)"
+    fitted = json.load(open(out_path))
+    for cat in MAC_CATS:
+        fit["curves"][cat] = [[x, y] for x, y in fitted["categories"][cat]["throughput"]["points"]]
+    return "opcost fit (least squares in log space, monotone), started from the median per bin"
+
+
+def fit_errors(rows, fit):
+    out = {}
     for cat in MAC_CATS + ["pooling", "activation"]:
         errs = []
         for r in rows:
@@ -167,9 +216,9 @@ def fit_core(rows):
                 pred = r["elements"] * fit["cycles_per_element"][cat]
             errs.append(abs(pred - r["cycles"]) / r["cycles"])
         errs.sort()
-        fit["fit_error"][cat] = {"rows": len(errs), "median": statistics.median(errs),
-                                 "p90": errs[int(0.9 * (len(errs) - 1))], "max": errs[-1]}
-    return fit
+        out[cat] = {"rows": len(errs), "median": statistics.median(errs),
+                    "p90": errs[int(0.9 * (len(errs) - 1))], "max": errs[-1]}
+    return out
 
 
 def network_metrics(opcost_bin, model):
@@ -216,58 +265,24 @@ def tool_versions(core):
             "unicorn": "libunicorn2 " + first_line(["dpkg-query", "-W", "-f=${Version}", "libunicorn2"])}
 
 
-def main():
-    if len(sys.argv) != 6:
-        sys.exit(__doc__)
-    name, sweep_csv, opcost_bin, root, shared = sys.argv[1:]
-    cfg = PROFILES[name]
+def estimator_cycles(opcost_bin, model, profile, work, tag):
+    """Total cycles of `model` under `profile` by the estimator itself (`opcost estimate`)."""
+    path = os.path.join(work, f"probe-{tag}.json")
+    json.dump(profile, open(path, "w"), indent=1)
+    res = subprocess.run([opcost_bin, "estimate", model, "--profile", path, "--format", "json"],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"fit.py: opcost estimate {model} failed: {res.stderr.strip()}")
+    return json.loads(res.stdout)
+
+
+def build_profile(name, cfg, base, fit, alpha, sources_extra, naive_ops_per_cycle, cal_id):
     core = cfg["core"]
-    rows = load_rows(sweep_csv)
-    fit = fit_core(rows)
-    base_path = os.path.join(root, cfg["base"])
-    out_path = os.path.join(root, "profiles", name + ".json")
-    base = json.load(open(out_path if os.path.exists(out_path) else base_path))
-    flags = open(os.path.join(root, "profiles/characterize/build_image.sh")).read()
-
-    cal = cfg["calibration"]
-    model = cal["model"].format(shared=shared, root=root)
-    metrics = network_metrics(opcost_bin, model)
-    layers = metrics["layers"]
-    measured_cycles = cal["latency_s"] * cal["clock_hz"]
-    emulated, fixed, _ = estimate_network(layers, fit, 1.0, cfg["overhead_cycles"], base)
-    alpha = (measured_cycles - fixed) / emulated
-    raw_cycles = emulated + fixed
-    ops = metrics["totals"]["ops"]
-    naive_ops_per_cycle = ops / measured_cycles
-
+    emu_id = f"emulated-{core}"
     p = copy.deepcopy(base)
     p["name"] = name
-    src = p["sources"]
-    versions = tool_versions(core)
-    n_rows = len(rows)
-    emu_id, cal_id = f"emulated-{core}", f"calibration-{name}"
-    src[emu_id] = {
-        "kind": "generator",
-        "citation": (f"profiles/characterize/regenerate.sh on {datetime.date.today().isoformat()}: {n_rows} layer "
-                     f"shapes (profiles/characterize/data/sweep-{core}.csv) run in Unicorn ({versions['unicorn']}, "
-                     f"CPU model {core}) on our CMSIS-NN-style kernels (profiles/characterize/target/nnk.c) built "
-                     f"with {versions['gcc']}, flags in build_image.sh (-mcpu={core} -mthumb -O2 ...); all outputs "
-                     f"bit-exact against the host reference; cycles = sum over executed blocks of executions x "
-                     f"cycles per block from {versions['llvm_mca']} (llvm-mca -mcpu={core}) plus branch terms "
-                     f"(docs/characterization.md). Curve points: median MACs/cycle per MACs-per-output bin of the "
-                     f"rows with C_in % 4 == 0 and even C_out, divided by the calibration factor of {cal_id}"),
-    }
-    src[cal_id] = {
-        "kind": "derived",
-        "citation": (f"alpha = {alpha:.3f}: measured {cal['latency_s'] * 1e3:.0f} ms x {cal['clock_hz'] / 1e6:.0f} MHz "
-                     f"= {measured_cycles:.4g} cycles; emulated-curve cycles of {os.path.basename(model)} "
-                     f"({len(layers)} layers) = {emulated:.4g}, plus {fixed:.4g} cycles of per-layer overhead and "
-                     f"non-emulated categories; emulated throughputs divided (cycles per element multiplied) by "
-                     f"alpha, which absorbs what the emulator cannot see (flash wait states, caches, memory "
-                     f"placement, framework and kernel differences). Calibrated estimate equals the measurement "
-                     f"by construction; uncalibrated estimate {raw_cycles / cal['clock_hz'] * 1e3:.1f} ms. "
-                     f"Measurement: {cal['citation']}"),
-    }
+    src = dict(p["sources"])
+    src.update(sources_extra)
     if name == "cortex-m4-l4r5":
         p["description"] = ("STM32L4R5ZI (NUCLEO-L4R5ZI) Cortex-M4 at 120 MHz running int8 CMSIS-NN kernels under "
                             "TFLite Micro. GENERATED by profiles/characterize/regenerate.sh: curves from emulating "
@@ -276,30 +291,17 @@ def main():
         p["hardware"] = {"core": "cortex-m4", "mcu": "STM32L4R5ZI", "board": "NUCLEO-L4R5ZI",
                          "clock_hz": 120000000, "flash_bytes": 2097152, "sram_bytes": 655360,
                          "kernel_library": "TFLite Micro + CMSIS-NN", "source": "l4r5-identity"}
-        src["l4r5-identity"] = {
-            "kind": "estimate",
-            "citation": ("STM32L4R5ZI: 120 MHz (ST AN4621 rev 4, introduction: STM32L4+ Series up to 120 MHz, "
-                         "150 DMIPS); 2 MB flash and 640 KB SRAM as ST lists the STM32L4R5ZI (product page / "
-                         "DS12023, not retrieved with the tools available here)")}
-        src["power-estimate-m4"] = {
-            "kind": "estimate",
-            "citation": ("NOT a datasheet figure (DS12023 run-mode table not retrievable here): assumed about "
-                         "14 mA x 3.3 V = 46 mW for the STM32L4R5 at 120 MHz running from flash (order of "
-                         "magnitude of the STM32L4+ run-mode current per MHz); same for every category per the "
-                         "seed paper's observation that average power is almost the same across op types")}
-        src["idle-estimate-m4"] = {
-            "kind": "estimate",
-            "citation": "NOT a datasheet figure: assumed ~10 uA x 3.3 V in Stop 2 mode between inferences"}
-        src["overhead-estimate-m4"] = {
-            "kind": "estimate",
-            "citation": ("per-layer TFLM invoke overhead taken as 1000 cycles as for the Cortex-M7 profile "
-                         "(pico-overhead); not measured on a Cortex-M4")}
+        src.update(M4_SOURCES)
         p["idle_power_mw"] = {"value": 0.033, "source": "idle-estimate-m4"}
         for cat in p["categories"].values():
             if "power_mw" in cat:
                 cat["power_mw"] = {"value": 46, "source": "power-estimate-m4"}
-        p["scratch"] = base.get("scratch", [])
-
+    else:
+        p["description"] = ("STM32F746 (NUCLEO-F746ZG / STM32F746G-DISCO) at 216 MHz running int8 CMSIS-NN kernels "
+                            "under TFLM: the seed paper's platform. MAC, pooling and activation categories GENERATED "
+                            "by profiles/characterize/regenerate.sh (emulated CMSIS-NN-style kernels, calibrated on "
+                            "mcunet-vww1); elementwise and other kept from the starting profile. Every number names "
+                            "its source below.")
     for cat in MAC_CATS:
         c = p["categories"][cat]
         c.pop("characterized", None)
@@ -309,13 +311,15 @@ def main():
                      f"{fit['fit_error'][cat]['median'] * 100:.1f}%, p90 {fit['fit_error'][cat]['p90'] * 100:.1f}%")
     for cat in ("pooling", "activation"):
         c = p["categories"][cat]
+        c.pop("characterized", None)
         c["cycles_per_element"] = {"value": round(fit["cycles_per_element"][cat] * alpha, 4), "source": emu_id}
         c["overhead_cycles"] = {"value": cfg["overhead_cycles"], "source": cfg["overhead_source"]}
-        c["note"] = f"emulated {core} (max/avg pooling, ReLU), calibrated (alpha {alpha:.3f})"
+        c["note"] = (f"emulated {core} (max/avg pooling, ReLU), calibrated (alpha {alpha:.3f}); fit error on the "
+                     f"sweep: median {fit['fit_error'][cat]['median'] * 100:.1f}%")
     p["naive_model"] = {"ops_per_cycle": round(naive_ops_per_cycle, 4), "source": cal_id,
                         "note": "one average throughput for every op, fitted on the calibration network"}
     fitted = {(v["category"], v["condition"]) for v in fit["variants"]}
-    kept = [v for v in p.get("variants", []) if (v["category"], v["condition"]) not in fitted]
+    kept = [v for v in base.get("variants", []) if (v["category"], v["condition"]) not in fitted]
     p["variants"] = kept + [{"category": v["category"], "condition": v["condition"], "value": v["value"],
                              "factor": v["factor"], "source": emu_id,
                              "note": f"median over {v['rows']} emulated shapes"} for v in fit["variants"]]
@@ -333,23 +337,112 @@ def main():
                 collect(v)
     collect({k: v for k, v in p.items() if k != "sources"})
     p["sources"] = {k: v for k, v in src.items() if k in used}
+    return p
+
+
+M4_SOURCES = {
+    "l4r5-identity": {
+        "kind": "estimate",
+        "citation": ("STM32L4R5ZI: 120 MHz (ST AN4621 rev 4, introduction: STM32L4+ Series up to 120 MHz, "
+                     "150 DMIPS); 2 MB flash and 640 KB SRAM as ST lists the STM32L4R5ZI (product page / "
+                     "DS12023, not retrieved with the tools available here)")},
+    "power-estimate-m4": {
+        "kind": "estimate",
+        "citation": ("NOT a datasheet figure (DS12023 run-mode table not retrievable here): assumed about "
+                     "14 mA x 3.3 V = 46 mW for the STM32L4R5 at 120 MHz running from flash (order of "
+                     "magnitude of STM32L4+ run-mode current per MHz); same for every category per the "
+                     "seed paper's observation that average power is almost the same across op types")},
+    "idle-estimate-m4": {
+        "kind": "estimate",
+        "citation": "NOT a datasheet figure: assumed ~10 uA x 3.3 V in Stop 2 mode between inferences"},
+    "overhead-estimate-m4": {
+        "kind": "estimate",
+        "citation": ("per-layer TFLM invoke overhead taken as 1000 cycles as for the Cortex-M7 profile "
+                     "(pico-overhead); not measured on a Cortex-M4")},
+}
+
+
+def main():
+    if len(sys.argv) != 6:
+        sys.exit(__doc__)
+    name, sweep_csv, opcost_bin, root, shared = sys.argv[1:]
+    cfg = PROFILES[name]
+    core = cfg["core"]
+    rows = load_rows(sweep_csv)
+    fit = fit_core(rows)
+    base_path = os.path.join(root, cfg["base"])
+    out_path = os.path.join(root, "profiles", name + ".json")
+    base = json.load(open(out_path if os.path.exists(out_path) else base_path))
+    work = os.environ.get("OPCOST_FIT_WORK") or tempfile.mkdtemp(prefix="opcost-fit-")
+    os.makedirs(work, exist_ok=True)
+    fit["curve_fitter"] = refine_with_opcost_fit(rows, fit, opcost_bin, base, core, work)
+    fit["fit_error"] = fit_errors(rows, fit)
+
+    cal = cfg["calibration"]
+    model = cal["model"].format(shared=shared, root=root)
+    metrics = network_metrics(opcost_bin, model)
+    measured_cycles = cal["latency_s"] * cal["clock_hz"]
+    ops = metrics["totals"]["ops"]
+    naive = ops / measured_cycles
+    versions = tool_versions(core)
+    n_rows = len(rows)
+    emu_id, cal_id = f"emulated-{core}", f"calibration-{name}"
+    # Emulated categories scale linearly with alpha: total(alpha) = fixed + alpha x emulated.
+    # Two estimator runs give both terms exactly as the estimator computes them (variants,
+    # overheads, non-emulated categories, the profile's clock).
+    clock = (base["hardware"]["clock_hz"] if name != "cortex-m4-l4r5" else 120e6)
+    probe = lambda a, tag: estimator_cycles(opcost_bin, model, build_profile(  # noqa: E731
+        name, cfg, base, fit, a, {emu_id: {"kind": "generator", "citation": "probe"},
+                                  cal_id: {"kind": "derived", "citation": "probe"}}, naive, cal_id), work, tag)
+    t1 = probe(1.0, "a1")["totals"]["cycles"]
+    t2 = probe(2.0, "a2")["totals"]["cycles"]
+    emulated, fixed = t2 - t1, 2 * t1 - t2
+    alpha = (measured_cycles - fixed) / emulated
+    raw_ms = t1 / cal["clock_hz"] * 1e3
+    sources_extra = {
+        emu_id: {
+            "kind": "generator",
+            "citation": (f"profiles/characterize/regenerate.sh on {datetime.date.today().isoformat()}: {n_rows} layer "
+                         f"shapes (profiles/characterize/data/sweep-{core}.csv) run in Unicorn ({versions['unicorn']}, "
+                         f"CPU model {core}) on our CMSIS-NN-style kernels (profiles/characterize/target/nnk.c) built "
+                         f"with {versions['gcc']}, flags in build_image.sh (-mcpu={core} -mthumb -O2 ...); all outputs "
+                         f"bit-exact against the host reference; cycles = sum over executed blocks of executions x "
+                         f"cycles per block from {versions['llvm_mca']} (llvm-mca -mcpu={core}) plus branch terms "
+                         f"(docs/characterization.md). Curve: x = MACs-per-output bins of the rows with C_in % 4 == 0 "
+                         f"and even C_out; y fitted by {fit['curve_fitter']} over all MAC rows; divided by the "
+                         f"calibration factor of {cal_id}"),
+        },
+        cal_id: {
+            "kind": "derived",
+            "citation": (f"alpha = {alpha:.3f}: measured {cal['latency_s'] * 1e3:.0f} ms x {cal['clock_hz'] / 1e6:.0f} MHz "
+                         f"= {measured_cycles:.4g} cycles; with alpha = 1 the estimator (opcost estimate) gives "
+                         f"{t1:.4g} cycles ({raw_ms:.1f} ms) for {os.path.basename(model)}, of which {emulated:.4g} "
+                         f"scale with the emulated curves and {fixed:.4g} do not (per-layer overhead, non-emulated "
+                         f"categories). Emulated throughputs are divided (cycles per element multiplied) by alpha, "
+                         f"which absorbs what the emulator cannot see (flash wait states, caches, memory placement, "
+                         f"framework and kernel-version differences); the calibrated estimate equals the measurement "
+                         f"by construction. Naive model: {ops} ops / measured cycles. Measurement: {cal['citation']}"),
+        },
+    }
+    p = build_profile(name, cfg, base, fit, alpha, sources_extra, naive, cal_id)
+    check = estimator_cycles(opcost_bin, model, p, work, "final")["totals"]["cycles"]
     with open(out_path, "w") as f:
         json.dump(p, f, indent=2)
         f.write("\n")
-
     side = {"profile": name, "core": core, "alpha": alpha, "overhead_cycles": cfg["overhead_cycles"],
-            "raw": fit, "calibration": {"model": os.path.relpath(model, root) if model.startswith(root) else model,
-                                        "measured_cycles": measured_cycles, "emulated_cycles": emulated,
-                                        "fixed_cycles": fixed, "raw_estimate_cycles": raw_cycles,
-                                        "clock_hz": cal["clock_hz"], "ops": ops,
-                                        "naive_ops_per_cycle": naive_ops_per_cycle},
-            "tools": versions, "sweep_rows": n_rows}
+            "raw": {k: v for k, v in fit.items()},
+            "calibration": {"model": os.path.relpath(model, root) if model.startswith(root) else model,
+                            "measured_cycles": measured_cycles, "clock_hz": cal["clock_hz"],
+                            "estimate_alpha1_cycles": t1, "emulated_cycles": emulated, "fixed_cycles": fixed,
+                            "calibrated_estimate_cycles": check, "ops": ops, "naive_ops_per_cycle": naive,
+                            "citation": cal["citation"]},
+            "tools": versions, "sweep_rows": n_rows, "profile_clock_hz": clock}
     side_path = os.path.join(root, "profiles/characterize/data", f"fit-{name}.json")
     with open(side_path, "w") as f:
         json.dump(side, f, indent=2)
         f.write("\n")
-    print(f"{name}: alpha {alpha:.3f}, raw estimate {raw_cycles / cal['clock_hz'] * 1e3:.1f} ms vs measured "
-          f"{cal['latency_s'] * 1e3:.0f} ms; wrote {out_path}")
+    print(f"{name}: curves by {fit['curve_fitter']}; alpha {alpha:.3f}; uncalibrated estimate {raw_ms:.1f} ms, "
+          f"calibrated {check / cal['clock_hz'] * 1e3:.1f} ms vs measured {cal['latency_s'] * 1e3:.0f} ms")
 
 
 if __name__ == "__main__":

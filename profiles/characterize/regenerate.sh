@@ -19,8 +19,8 @@ for core in cortex-m7 cortex-m4; do
   sh "$here/sweep.sh" "$runner" "$core" full "$build/characterize/$core" "$here/data/sweep-$core.csv"
   cp "$build/characterize/$core/costs-$core.tsv" "$here/data/costs-$core.tsv"
 done
-python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
-python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
+OPCOST_FIT_WORK="$build/characterize/fit-m7" python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
+OPCOST_FIT_WORK="$build/characterize/fit-m4" python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
 python3 "$here/plot.py" "$root" "$opcost"
 for p in cortex-m7-f746 cortex-m4-l4r5; do
   "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" --profile "$root/profiles/$p.json" \
