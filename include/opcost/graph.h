@@ -32,6 +32,13 @@ struct Quantization {
   std::vector<float> scales;
   std::vector<std::int64_t> zero_points;
   std::int32_t axis = 0;
+  // Optional, weights of conv2d/depthwise_conv2d/fully_connected only: explicit int8
+  // requantization (Q31 multiplier, power-of-two shift; one pair, or one per output channel)
+  // that the int8 kernels (interpreter.h) use instead of deriving them from input scale x
+  // weight scale / output scale. For data that comes with fixed-point factors only (CMSIS-NN
+  // test vectors). Empty = derive from the scales.
+  std::vector<std::int32_t> multipliers;
+  std::vector<std::int32_t> shifts;
   bool empty() const { return scales.empty(); }
 };
 
