@@ -15,9 +15,7 @@ std::int64_t AlignUp(std::int64_t bytes, std::int64_t alignment) {
   return rem == 0 ? bytes : CheckedAdd(bytes, alignment - rem);
 }
 
-}  // namespace
-
-ArenaPlan PlanArena(const Liveness& liveness, const ArenaOptions& options) {
+ArenaPlan PlanChecked(const Liveness& liveness, const ArenaOptions& options) {
   const std::int64_t align = options.alignment_bytes;
   if (align < 1 || (align & (align - 1)) != 0) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -129,6 +127,17 @@ ArenaPlan PlanArena(const Liveness& liveness, const ArenaOptions& options) {
           ? 1.0 - static_cast<double>(plan.peak_bytes) / static_cast<double>(plan.arena_bytes)
           : 0.0;
   return plan;
+}
+
+}  // namespace
+
+ArenaPlan PlanArena(const Liveness& liveness, const ArenaOptions& options) {
+  try {
+    return PlanChecked(liveness, options);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kOverflow) throw;
+    throw WithContext(e, "cannot plan arena: sizes exceed INT64_MAX bytes");
+  }
 }
 
 }  // namespace opcost
