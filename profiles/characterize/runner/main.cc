@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "elf_image.h"
 #include "emulator.h"
 #include "layers.h"
+#include "library_reference.h"
 
 namespace opcost::characterize {
 namespace {
@@ -178,7 +180,8 @@ int Main(int argc, char** argv) {
   *csv << "core,category,kernel,in_h,in_w,in_c,out_h,out_w,out_c,k,stride,pad,macs,outputs,"
           "macs_per_output,window_ops,instructions,taken_exits,mispredicts,cycles,bitexact\n";
   std::set<std::uint64_t> all_blocks;
-  int failures = 0;
+  int failures = 0;          // target vs the runner's own plain-loop reference
+  int library_failures = 0;  // target vs opcost::kernels
   std::uint64_t total_insns = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < sweep.size(); i++) {
@@ -187,8 +190,21 @@ int Main(int argc, char** argv) {
     std::vector<std::int8_t> got;
     const RunCounts& counts = RunOnTarget(emu, image, s, d, &got);
     const std::vector<std::int8_t> want = ReferenceOutput(s, d);
-    const bool exact = got == want;
-    if (!exact) {
+    std::vector<std::int8_t> lib;
+    std::string lib_error;
+    const bool lib_ok = LibraryOutput(s, d, &lib, &lib_error);
+    if (!lib_ok || lib != got) {
+      library_failures++;
+      std::size_t j = 0;
+      while (lib_ok && j < got.size() && got[j] == lib[j]) j++;
+      std::cerr << "MISMATCH (opcost::kernels) layer " << i << " " << KernelName(s.kernel) << ": "
+                << (lib_ok ? "byte " + std::to_string(j) + " target " + std::to_string(int{got[j]}) +
+                                 " library " + std::to_string(int{lib[j]})
+                           : "library rejected the layer: " + lib_error)
+                << "\n";
+    }
+    const bool exact = got == want && lib_ok && lib == got;
+    if (got != want) {
       failures++;
       std::size_t j = 0;
       while (j < got.size() && got[j] == want[j]) j++;
@@ -227,10 +243,10 @@ int Main(int argc, char** argv) {
     if (!out) throw std::runtime_error(opt["--blocks-out"] + ": cannot write");
     for (std::uint64_t key : all_blocks) out << std::hex << (key >> 16) << std::dec << ' ' << (key & 0xFFFF) << '\n';
   }
-  std::cerr << "SUMMARY core " << core << " layers " << sweep.size() << " bitexact " << sweep.size() - failures
-            << " mismatched " << failures << " blocks " << all_blocks.size() << " instructions " << total_insns
+  std::cerr << "SUMMARY core " << core << " layers " << sweep.size() << " bitexact " << sweep.size() - std::max(failures, library_failures)
+            << " mismatched " << failures << " library_mismatched " << library_failures << " blocks " << all_blocks.size() << " instructions " << total_insns
             << " seconds " << secs << "\n";
-  return failures == 0 ? 0 : 1;
+  return failures == 0 && library_failures == 0 ? 0 : 1;
 }
 
 }  // namespace
