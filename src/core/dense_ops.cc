@@ -139,7 +139,8 @@ void CountGru(const LayerDesc& l, OpMetrics* m) { CountRecurrent(l, 3, m); }
 
 std::vector<ConstantSpec> RecurrentConstants(const OpAttributes& a, const Shape& x,
                                              DataType dtype, bool bias, std::int64_t gates) {
-  const std::int64_t features = x.rank == 3 ? x[2] : 0;
+  // A wrong-rank input is reported by shape inference; the channels keep the weights valid.
+  const std::int64_t features = x.Channels();
   const std::int64_t state = a.projection > 0 ? a.projection : a.units;
   const std::int64_t rows = CheckedMul(gates, a.units);
   const DataType wt = WeightTypeFor(dtype);

@@ -25,6 +25,12 @@ Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode
     const std::size_t cut = what.find("] ");
     if (cut != std::string::npos) what = what.substr(cut + 2);
     throw Error(code, source + ": malformed JSON: " + what);
+  } catch (const Json::exception& e) {
+    // e.g. a number literal too large for a double ("1e999").
+    std::string what = e.what();
+    const std::size_t cut = what.find("] ");
+    if (cut != std::string::npos) what = what.substr(cut + 2);
+    throw Error(code, source + ": invalid JSON: " + what);
   }
 }
 
