@@ -36,10 +36,15 @@ class Importer {
  public:
   Importer(const TflModel& model, const std::string& source, const TfliteImportOptions& options)
       : m_(model), source_(source), options_(options),
-        graph_ids_(model.tensors.size(), kNoTensor), consumers_(model.tensors.size(), 0) {
-    for (const TflOperator& op : m_.operators) {
-      for (std::int32_t t : op.inputs) {
-        if (t >= 0) ++consumers_[static_cast<std::size_t>(t)];
+        graph_ids_(model.tensors.size(), kNoTensor), consumers_(model.tensors.size(), 0),
+        first_reader_(model.tensors.size(), -1) {
+    for (std::size_t i = 0; i < m_.operators.size(); ++i) {
+      for (std::int32_t t : m_.operators[i].inputs) {
+        if (t < 0) continue;
+        ++consumers_[static_cast<std::size_t>(t)];
+        if (first_reader_[static_cast<std::size_t>(t)] < 0) {
+          first_reader_[static_cast<std::size_t>(t)] = static_cast<std::int64_t>(i);
+        }
       }
     }
     for (std::int32_t t : m_.outputs) ++consumers_[static_cast<std::size_t>(t)];
@@ -539,53 +544,56 @@ class Importer {
 
   // TRANSPOSE to NCHW followed by MEANs over H and W (how PyTorch-exported models such as
   // mcunet-vww1 write a global average pool) is one global_avg_pool over NHWC. Returns the index
-  // of the last MEAN if operator `op` starts such a chain, else 0.
-  std::size_t MatchTransposeMean(std::size_t op) {
+  // of the MEANs if operator `op` starts such a chain, else an empty list.
+  std::vector<std::size_t> MatchTransposeMean(std::size_t op) {
     const TflOperator& t = m_.operators[op];
     if (t.inputs.size() != 2 || t.outputs.size() != 1 || t.inputs[0] < 0 || t.inputs[1] < 0 ||
         !IsConstant(t.inputs[1]) || T(t.inputs[0]).shape.size() != 4) {
-      return 0;
+      return {};
     }
     if (ReadIntConstant(op, t.inputs[1], "perm") != std::vector<std::int64_t>{0, 3, 1, 2}) {
-      return 0;
+      return {};
     }
+    std::vector<std::size_t> chain;
     // Which NHWC dim each current position holds: N=0, H=1, W=2, C=3; after the transpose the
     // order is N, C, H, W.
     std::vector<int> dims = {0, 3, 1, 2};
     std::int32_t current = t.outputs[0];
-    for (std::size_t k = op + 1; k < m_.operators.size(); ++k) {
+    // Each link has exactly one reader, so the chain is walked reader to reader (linear time
+    // even for files full of TRANSPOSEs).
+    std::int64_t previous = static_cast<std::int64_t>(op);
+    for (;;) {
+      const std::int64_t reader = first_reader_[static_cast<std::size_t>(current)];
+      if (reader <= previous) return {};  // strictly later ops only: the walk always ends
+      previous = reader;
+      const std::size_t k = static_cast<std::size_t>(reader);
       const TflOperator& mean = m_.operators[k];
-      const bool reads_current =
-          std::find(mean.inputs.begin(), mean.inputs.end(), current) != mean.inputs.end();
-      if (!reads_current) continue;
       if (mean.builtin_code != tflite::kOpMean || consumers_[static_cast<std::size_t>(current)] != 1 ||
           mean.inputs.size() != 2 || mean.inputs[0] != current || mean.inputs[1] < 0 ||
           mean.outputs.size() != 1 || mean.options.keep_dims || !IsConstant(mean.inputs[1])) {
-        return 0;
+        return {};
       }
+      chain.push_back(k);
       std::vector<std::int64_t> axes = ReadIntConstant(k, mean.inputs[1], "axes");
-      if (!NormalizeAxes(&axes, static_cast<std::int64_t>(dims.size()))) return 0;
+      if (!NormalizeAxes(&axes, static_cast<std::int64_t>(dims.size()))) return {};
       for (auto it = axes.rbegin(); it != axes.rend(); ++it) {
         const int d = dims[static_cast<std::size_t>(*it)];
-        if (d != 1 && d != 2) return 0;  // only H and W may be reduced
+        if (d != 1 && d != 2) return {};  // only H and W may be reduced
         dims.erase(dims.begin() + *it);
       }
       current = mean.outputs[0];
-      if (dims == std::vector<int>{0, 3}) return k;
+      if (dims == std::vector<int>{0, 3}) return chain;
     }
-    return 0;
   }
 
   void MapTranspose(std::size_t op) {
-    const std::size_t last = MatchTransposeMean(op);
-    if (last == 0) {
+    const std::vector<std::size_t> chain = MatchTransposeMean(op);
+    if (chain.empty()) {
       AddUnsupported(op);
       return;
     }
-    for (std::size_t k = op + 1; k <= last; ++k) {
-      const TflOperator& o = m_.operators[k];
-      if (o.builtin_code == tflite::kOpMean) skip_[k] = true;
-    }
+    for (std::size_t k : chain) skip_[k] = true;
+    const std::size_t last = chain.back();
     // Placed now: its input is produced before `op` and the chain's intermediate tensors have
     // no other reader, so every later op still sees its inputs produced first.
     OpAttributes a;
@@ -745,6 +753,7 @@ class Importer {
   std::vector<TensorId> graph_ids_;     // per TFLite tensor
   std::vector<std::int32_t> file_index_;  // per graph tensor: TFLite tensor or -1
   std::vector<int> consumers_;          // per TFLite tensor: reading ops + graph outputs
+  std::vector<std::int64_t> first_reader_;  // per TFLite tensor: first reading op or -1
   std::vector<bool> skip_;              // operators folded into an earlier node
 };
 

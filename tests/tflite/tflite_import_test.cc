@@ -390,6 +390,56 @@ TEST(TfliteRejectTest, MeanOverChannelsIsUnsupported) {
   ExpectError(m, ErrorCode::kUnsupportedOp, "operator 0 (MEAN)");
 }
 
+// TRANSPOSE to NCHW + MEAN over W + MEAN over H is one global average pool; any other
+// TRANSPOSE is reported as unsupported.
+TestModel TransposeMeanModel(std::vector<std::int32_t> perm) {
+  TestModel m;
+  const std::int32_t x = m.Add(Act("x", {1, 3, 3, 16}));
+  const std::int32_t p = m.Add(Const("perm", {4}, 2, 4));
+  m.tensors[static_cast<std::size_t>(p)].data = Int32Bytes(perm);
+  const std::int32_t t = m.Add(Act("nchw", {1, 16, 3, 3}));
+  const std::int32_t a1 = m.Add(Const("a1", {1}, 2, 4));
+  m.tensors[static_cast<std::size_t>(a1)].data = Int32Bytes({3});
+  const std::int32_t m1 = m.Add(Act("m1", {1, 16, 3}));
+  const std::int32_t a2 = m.Add(Const("a2", {1}, 2, 4));
+  m.tensors[static_cast<std::size_t>(a2)].data = Int32Bytes({-1});
+  const std::int32_t m2 = m.Add(Act("m2", {1, 16}));
+  TestOp tr;
+  tr.builtin = 39;  // TRANSPOSE
+  tr.inputs = {x, p};
+  tr.outputs = {t};
+  TestOp mean1;
+  mean1.builtin = kMean;
+  mean1.inputs = {t, a1};
+  mean1.outputs = {m1};
+  TestOp mean2 = mean1;
+  mean2.inputs = {m1, a2};
+  mean2.outputs = {m2};
+  m.ops = {tr, mean1, mean2};
+  m.inputs = {x};
+  m.outputs = {m2};
+  return m;
+}
+
+TEST(TfliteImportTest, TransposeThenMeansIsOneGlobalPool) {
+  const Graph g = Import(TransposeMeanModel({0, 3, 1, 2}));
+  ASSERT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.node(0).type, OpType::kGlobalAvgPool);
+  EXPECT_EQ(g.node(0).name, "global_avg_pool_0");
+  EXPECT_FALSE(g.node(0).attrs.keep_dims);
+  EXPECT_EQ(g.tensor(g.node(0).inputs[0]).name, "x");
+  EXPECT_EQ(g.tensor(g.node(0).outputs[0]).name, "m2");
+  EXPECT_EQ(g.FindTensor("nchw"), kNoTensor);
+}
+
+TEST(TfliteRejectTest, OtherTransposeIsUnsupported) {
+  TestModel m = TransposeMeanModel({0, 2, 1, 3});
+  m.tensors[2].shape = {1, 3, 3, 16};
+  m.tensors[4].shape = {1, 3, 3};
+  m.tensors[6].shape = {1, 3};
+  ExpectError(m, ErrorCode::kUnsupportedOp, "operator 0 (TRANSPOSE): op is not supported");
+}
+
 TEST(TfliteRejectTest, NotTflite) {
   const std::string text = "{\"format\": \"opcost-model\"}";
   try {
