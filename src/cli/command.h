@@ -56,6 +56,7 @@ const std::vector<Command>& Commands();
 
 // Every command's entry point, defined in its own file.
 extern const Command kMetricsCommand;
+extern const Command kMemoryCommand;
 extern const Command kEstimateCommand;
 extern const Command kFitCommand;
 extern const Command kImportCommand;

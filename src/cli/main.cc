@@ -12,6 +12,7 @@ namespace opcost::cli {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       kMetricsCommand,
+      kMemoryCommand,
       kEstimateCommand,
       kFitCommand,
       kImportCommand,

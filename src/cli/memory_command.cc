@@ -1,0 +1,286 @@
+// `opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place] [--alignment N]
+// [--max-states N] [--format table|json|csv]`: liveness per step, peak concurrent activations,
+// total footprint, the best execution order, an arena plan and the fit against a profile.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/profile_lookup.h"
+#include "opcost/arena_planner.h"
+#include "opcost/error.h"
+#include "opcost/memory.h"
+#include "opcost/order_search.h"
+#include "opcost/profile.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place]\n"
+    "                    [--alignment N] [--max-states N] [--format table|json|csv]\n\n"
+    "Memory footprint of MODEL (the seed paper's section 3): per execution step the live\n"
+    "activation tensors and their bytes, the peak concurrent activation bytes, the weight\n"
+    "bytes and the total footprint (weights + peak). Rules: docs/memory.md.\n\n"
+    "  --profile P       add the kernels' scratch bytes of profile P (a name or a .json path)\n"
+    "                    and check the fit against its flash and SRAM sizes\n"
+    "  --optimize-order  search the topological order with the smallest peak (exact up to 64\n"
+    "                    ops within --max-states states, heuristic beyond)\n"
+    "  --plan            plan a tensor arena (greedy by size, first fit); with\n"
+    "                    --optimize-order it plans the best order found\n"
+    "  --in-place        let relu/relu6/sigmoid/tanh and add overwrite a dying input\n"
+    "  --alignment N     arena alignment in bytes, a power of two (default 16)\n"
+    "  --max-states N    bound of the exact order search (default 1048576)\n\n"
+    "JSON keys: docs/cli.md (section \"opcost memory\"). CSV: one row per step.\n";
+
+std::int64_t ParsePositive(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v < 1) {
+    throw UsageError("--" + option + " needs a positive integer (got '" + text + "')");
+  }
+  return v;
+}
+
+std::string JoinNames(const Graph& g, const std::vector<TensorId>& ids) {
+  std::string s;
+  for (TensorId t : ids) s += (s.empty() ? "" : " ") + g.tensor(t).name;
+  return s;
+}
+
+OJson NameList(const Graph& g, const std::vector<TensorId>& ids) {
+  OJson a = OJson::array();
+  for (TensorId t : ids) a.push_back(g.tensor(t).name);
+  return a;
+}
+
+OJson OrderJson(const Graph& g, const ExecutionOrder& order) {
+  OJson a = OJson::array();
+  for (NodeId n : order) a.push_back(g.node(n).name);
+  return a;
+}
+
+struct Result {
+  MemoryReport report;
+  bool has_profile = false;
+  std::string profile_name;
+  MemoryFit fit;
+  bool optimized = false;
+  OrderSearchResult search;
+  bool planned = false;
+  std::int64_t alignment_bytes = 16;
+  Liveness plan_liveness;
+  ArenaPlan plan;
+};
+
+void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
+  const MemoryReport& m = r.report;
+  out << "model: " << g.name() << " (" << g.nodes().size() << " ops), in place: "
+      << (in_place ? "on" : "off")
+      << (r.has_profile ? ", scratch from profile " + r.profile_name : std::string()) << "\n";
+  TextTable t({"step", "layer", "op", "activation B", "scratch B", "total B", "live tensors"},
+              {false, true, true, false, false, false, true});
+  for (const MemoryStep& s : m.steps) {
+    const Node& n = g.node(s.node);
+    t.AddRow({std::to_string(s.step), n.name + (s.in_place ? " (in place)" : ""),
+              OpTypeName(n.type), std::to_string(s.activation_bytes),
+              std::to_string(s.scratch_bytes), std::to_string(s.total_bytes),
+              JoinNames(g, s.live_tensors)});
+  }
+  t.Print(out);
+  out << "peak activation: " << m.peak_activation_bytes << " B at step " << m.peak_step
+      << " (layer '" << g.node(m.peak_node).name << "'): " << JoinNames(g, m.peak_tensors)
+      << "\n";
+  out << "weights: " << m.weight_bytes << " B; total footprint: " << m.total_footprint_bytes
+      << " B (activations " << FormatNumber(100.0 * static_cast<double>(m.peak_activation_bytes) /
+                                            static_cast<double>(m.total_footprint_bytes), 3)
+      << " %)\n";
+  if (r.optimized) {
+    const OrderSearchResult& s = r.search;
+    out << "order search: given order " << s.given_peak_bytes << " B, best order "
+        << s.best_peak_bytes << " B ("
+        << (s.optimal ? "proven optimal"
+                      : s.exact_search ? "not proven: state bound reached"
+                                       : "not proven: heuristic, more than 64 ops")
+        << "; lower bound " << s.lower_bound_bytes << " B)\n  best order:";
+    for (NodeId n : s.best_order) out << " " << g.node(n).name;
+    out << "\n";
+  }
+  if (r.planned) {
+    const ArenaPlan& p = r.plan;
+    out << "arena (" << (r.optimized ? "best" : "given") << " order, alignment "
+        << r.alignment_bytes << " B): " << p.arena_bytes << " B, peak " << p.peak_bytes
+        << " B, fragmentation " << FormatNumber(100.0 * p.fragmentation, 3)
+        << " %, without reuse " << p.linear_arena_bytes << " B\n";
+    TextTable a({"buffer", "offset B", "size B", "steps"}, {true, false, false, false});
+    for (const ArenaBlock& b : p.blocks) {
+      const std::string name =
+          b.buffer >= 0 ? JoinNames(g, r.plan_liveness.buffers[b.buffer].tensors)
+                        : "scratch of " + g.node(r.plan_liveness.order[b.scratch_step]).name;
+      a.AddRow({name, std::to_string(b.offset_bytes), std::to_string(b.size_bytes),
+                std::to_string(b.first_step) + "-" + std::to_string(b.last_step)});
+    }
+    a.Print(out);
+  }
+  if (r.has_profile) {
+    const MemoryFit& f = r.fit;
+    out << "fit (" << r.profile_name << "): flash " << f.flash_used_bytes << " / "
+        << f.flash_capacity_bytes << " B (margin " << f.flash_margin_bytes << " B), SRAM "
+        << f.sram_used_bytes << " / " << f.sram_capacity_bytes << " B (margin "
+        << f.sram_margin_bytes << " B): " << (f.fits ? "fits" : "DOES NOT FIT") << "\n";
+  }
+}
+
+void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
+  const MemoryReport& m = r.report;
+  OJson root;
+  root["model"] = g.name();
+  root["in_place"] = in_place;
+  if (r.has_profile) root["profile"] = r.profile_name;
+  root["order"] = OrderJson(g, m.order);
+  OJson steps = OJson::array();
+  for (const MemoryStep& s : m.steps) {
+    OJson j;
+    j["step"] = s.step;
+    j["layer"] = g.node(s.node).name;
+    j["op"] = OpTypeName(g.node(s.node).type);
+    j["activation_bytes"] = s.activation_bytes;
+    j["scratch_bytes"] = s.scratch_bytes;
+    j["total_bytes"] = s.total_bytes;
+    j["in_place"] = s.in_place;
+    j["live_tensors"] = NameList(g, s.live_tensors);
+    steps.push_back(j);
+  }
+  root["steps"] = steps;
+  root["peak_activation_bytes"] = m.peak_activation_bytes;
+  root["peak_step"] = m.peak_step;
+  root["peak_layer"] = g.node(m.peak_node).name;
+  root["peak_tensors"] = NameList(g, m.peak_tensors);
+  root["weight_bytes"] = m.weight_bytes;
+  root["total_footprint_bytes"] = m.total_footprint_bytes;
+  root["activation_share"] = static_cast<double>(m.peak_activation_bytes) /
+                             static_cast<double>(m.total_footprint_bytes);
+  if (r.optimized) {
+    root["optimized_peak_activation_bytes"] = r.search.best_peak_bytes;
+    root["optimal"] = r.search.optimal;
+    root["exact_search"] = r.search.exact_search;
+    root["lower_bound_bytes"] = r.search.lower_bound_bytes;
+    root["states_visited"] = r.search.states_visited;
+    root["optimized_order"] = OrderJson(g, r.search.best_order);
+  }
+  if (r.planned) {
+    const ArenaPlan& p = r.plan;
+    root["arena_bytes"] = p.arena_bytes;
+    OJson a;
+    a["order"] = r.optimized ? "optimized" : "given";
+    a["alignment_bytes"] = r.alignment_bytes;
+    a["peak_bytes"] = p.peak_bytes;
+    a["fragmentation"] = p.fragmentation;
+    a["linear_arena_bytes"] = p.linear_arena_bytes;
+    OJson blocks = OJson::array();
+    for (const ArenaBlock& b : p.blocks) {
+      OJson j;
+      if (b.buffer >= 0) {
+        j["tensors"] = NameList(g, r.plan_liveness.buffers[b.buffer].tensors);
+      } else {
+        j["scratch_of"] = g.node(r.plan_liveness.order[b.scratch_step]).name;
+      }
+      j["offset_bytes"] = b.offset_bytes;
+      j["size_bytes"] = b.size_bytes;
+      j["first_step"] = b.first_step;
+      j["last_step"] = b.last_step;
+      blocks.push_back(j);
+    }
+    a["blocks"] = blocks;
+    root["arena"] = a;
+  }
+  if (r.has_profile) {
+    const MemoryFit& f = r.fit;
+    OJson j;
+    j["flash_capacity_bytes"] = f.flash_capacity_bytes;
+    j["sram_capacity_bytes"] = f.sram_capacity_bytes;
+    j["flash_used_bytes"] = f.flash_used_bytes;
+    j["sram_used_bytes"] = f.sram_used_bytes;
+    j["flash_margin_bytes"] = f.flash_margin_bytes;
+    j["sram_margin_bytes"] = f.sram_margin_bytes;
+    j["fits_flash"] = f.fits_flash;
+    j["fits_sram"] = f.fits_sram;
+    j["fits"] = f.fits;
+    root["fit"] = j;
+  }
+  out << root.dump(2) << "\n";
+}
+
+void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
+  WriteCsvRow(out, {"step", "layer", "op", "activation_bytes", "scratch_bytes", "total_bytes",
+                    "in_place", "live_tensors"});
+  for (const MemoryStep& s : r.report.steps) {
+    WriteCsvRow(out, {std::to_string(s.step), g.node(s.node).name, OpTypeName(g.node(s.node).type),
+                      std::to_string(s.activation_bytes), std::to_string(s.scratch_bytes),
+                      std::to_string(s.total_bytes), s.in_place ? "true" : "false",
+                      JoinNames(g, s.live_tensors)});
+  }
+}
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"format", "profile", "alignment", "max-states"},
+                                      {"optimize-order", "plan", "in-place"});
+  if (parsed.positional.size() != 1) throw UsageError("memory takes one MODEL argument");
+  const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  Result r;
+  if (parsed.Has("alignment")) {
+    r.alignment_bytes = ParsePositive("alignment", parsed.Get("alignment"));
+    if ((r.alignment_bytes & (r.alignment_bytes - 1)) != 0) {
+      throw UsageError("--alignment must be a power of two (got " + parsed.Get("alignment") + ")");
+    }
+  }
+  std::int64_t max_states = OrderSearchOptions().max_states;
+  if (parsed.Has("max-states")) max_states = ParsePositive("max-states", parsed.Get("max-states"));
+
+  const Graph graph = LoadModelForCli(parsed.positional[0]);
+  MemoryOptions options;
+  options.rules.in_place = parsed.Has("in-place");
+  HardwareProfile profile;
+  if (parsed.Has("profile")) {
+    profile = LoadProfileForCli(parsed.Get("profile"));
+    r.has_profile = true;
+    r.profile_name = profile.name;
+    options.rules.scratch_bytes = ProfileScratchBytes(graph, profile);
+  }
+  r.report = AnalyzeMemory(graph, options);
+  if (r.has_profile) r.fit = CheckFit(r.report, profile);
+  if (parsed.Has("optimize-order")) {
+    OrderSearchOptions s;
+    s.rules = options.rules;
+    s.max_states = max_states;
+    r.search = FindBestOrder(graph, s);
+    r.optimized = true;
+  }
+  if (parsed.Has("plan")) {
+    r.plan_liveness =
+        ComputeLiveness(graph, r.optimized ? r.search.best_order : ExecutionOrder{}, options.rules);
+    ArenaOptions a;
+    a.alignment_bytes = r.alignment_bytes;
+    r.plan = PlanArena(r.plan_liveness, a);
+    r.planned = true;
+  }
+  switch (format) {
+    case OutputFormat::kTable: PrintTable(graph, r, options.rules.in_place, out); break;
+    case OutputFormat::kJson: PrintJson(graph, r, options.rules.in_place, out); break;
+    case OutputFormat::kCsv: PrintCsv(graph, r, out); break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command kMemoryCommand = {
+    "memory", "peak activation memory, total footprint, best order, arena plan", kHelp, Run};
+
+}  // namespace opcost::cli
