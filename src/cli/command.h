@@ -61,6 +61,7 @@ extern const Command kEstimateCommand;
 extern const Command kFitCommand;
 extern const Command kImportCommand;
 extern const Command kVectorsCommand;
+extern const Command kRunCommand;
 
 }  // namespace opcost::cli
 

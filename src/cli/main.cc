@@ -17,6 +17,7 @@ const std::vector<Command>& Commands() {
       kFitCommand,
       kImportCommand,
       kVectorsCommand,
+      kRunCommand,
   };
   return commands;
 }

@@ -13,6 +13,7 @@
 #include "opcost/builder.h"
 #include "opcost/error.h"
 #include "opcost/kernels/requantize.h"
+#include "opcost/model_io.h"
 #include "opcost/shape_inference.h"
 
 namespace opcost {
@@ -253,6 +254,21 @@ TEST(RunInt8, RejectsBadInputsAndGraphs) {
     expect_error([&] { RunInt8(sg, {I8{1, 2, 3, 4}}); }, ErrorCode::kUnsupportedOp,
                  "sigmoid node 's' (#0): no int8 kernel for this op");
   }
+}
+
+}  // namespace
+}  // namespace opcost
+
+namespace opcost {
+namespace {
+
+// Weights, biases and quantization survive the JSON model format, so a saved model runs the
+// same (this is what `opcost run` loads).
+TEST(RunInt8, SavedJsonModelRunsTheSame) {
+  const Graph g = TinyGraph();
+  const Graph loaded = ParseModel(SaveModelToString(g), "tiny.json");
+  EXPECT_EQ(RunInt8(loaded, {I8{10, 10}})[0], (I8{12}));
+  EXPECT_EQ(RunInt8(loaded, {I8{14, 12}})[0], (I8{24}));
 }
 
 }  // namespace

@@ -1,0 +1,126 @@
+// `opcost run MODEL --input FILE [--format table|json]`: runs an int8 model on the host through
+// the bit-exact reference kernels (RunInt8) and prints its outputs.
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <string>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "opcost/error.h"
+#include "opcost/interpreter.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost run MODEL --input FILE [--format table|json]\n\n"
+    "Runs the int8 model MODEL (JSON model with weight data and quantization, or .tflite) on the\n"
+    "host through opcost's bit-exact int8 kernels (docs/kernels.md) and prints every graph\n"
+    "output. FILE is JSON: an array of int8 values (NHWC order) for a model with one input, or\n"
+    "an object {\"<input name>\": [values], ...} naming every input. Table form: one line per\n"
+    "output, \"NAME [shape]: v0 v1 ...\". JSON form: {\"model\", \"outputs\": [{\"name\",\n"
+    "\"shape\", \"data\"}]}.\n";
+
+std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_array()) throw Error(ErrorCode::kInvalidArgument, where + ": must be an array");
+  std::vector<std::int8_t> out;
+  out.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const nlohmann::json& v = j.at(i);
+    if (!v.is_number_integer() || v.get<std::int64_t>() < -128 || v.get<std::int64_t>() > 127) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  where + "/" + std::to_string(i) + ": must be an integer in [-128, 127] (got " +
+                      v.dump() + ")");
+    }
+    out.push_back(static_cast<std::int8_t>(v.get<std::int64_t>()));
+  }
+  return out;
+}
+
+std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const Graph& g) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorCode::kIo, "cannot open input file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(ss.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(ErrorCode::kInvalidArgument, path + ": malformed JSON: " + e.what());
+  }
+  std::vector<std::vector<std::int8_t>> inputs;
+  if (j.is_array()) {
+    if (g.inputs().size() != 1) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + ": the model has " + std::to_string(g.inputs().size()) +
+                      " inputs; give an object {\"<input name>\": [...]}");
+    }
+    inputs.push_back(ParseValues(j, path + ": "));
+    return inputs;
+  }
+  if (!j.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, path + ": must be an array or an object");
+  }
+  for (const auto& item : j.items()) {
+    const TensorId id = g.FindTensor(item.key());
+    bool is_input = false;
+    for (TensorId in_id : g.inputs()) is_input = is_input || in_id == id;
+    if (!is_input) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + ": /" + item.key() + ": not an input of the model");
+    }
+  }
+  for (TensorId id : g.inputs()) {
+    const std::string& name = g.tensor(id).name;
+    if (!j.contains(name)) {
+      throw Error(ErrorCode::kInvalidArgument, path + ": missing input '" + name + "'");
+    }
+    inputs.push_back(ParseValues(j.at(name), path + ": /" + name));
+  }
+  return inputs;
+}
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"input", "format"}, {});
+  if (parsed.positional.size() != 1) throw UsageError("run takes one model (MODEL)");
+  if (!parsed.Has("input")) throw UsageError("run needs --input FILE");
+  const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  if (format == OutputFormat::kCsv) throw UsageError("run supports --format table or json");
+  const Graph g = LoadModelForCli(parsed.positional[0]);
+  const auto outputs = RunInt8(g, ReadInputs(parsed.Get("input"), g));
+  if (format == OutputFormat::kJson) {
+    OJson root;
+    root["model"] = g.name();
+    OJson outs = OJson::array();
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const Tensor& t = g.tensor(g.outputs()[i]);
+      OJson o;
+      o["name"] = t.name;
+      OJson shape = OJson::array();
+      for (int d = 0; d < t.shape.rank; ++d) shape.push_back(t.shape[d]);
+      o["shape"] = shape;
+      OJson data = OJson::array();
+      for (std::int8_t v : outputs[i]) data.push_back(static_cast<int>(v));
+      o["data"] = data;
+      outs.push_back(o);
+    }
+    root["outputs"] = outs;
+    out << root.dump(2) << "\n";
+  } else {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const Tensor& t = g.tensor(g.outputs()[i]);
+      out << t.name << " " << t.shape.ToString() << ":";
+      for (std::int8_t v : outputs[i]) out << " " << static_cast<int>(v);
+      out << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command kRunCommand = {"run", "run an int8 model through the bit-exact kernels", kHelp,
+                             Run};
+
+}  // namespace opcost::cli
