@@ -431,7 +431,7 @@ def main():
         f.write("\n")
     side = {"profile": name, "core": core, "alpha": alpha, "overhead_cycles": cfg["overhead_cycles"],
             "raw": {k: v for k, v in fit.items()},
-            "calibration": {"model": os.path.relpath(model, root) if model.startswith(root) else model,
+            "calibration": {"model": ("shared/" + os.path.relpath(model, shared)) if os.path.abspath(model).startswith(os.path.abspath(shared)) else os.path.relpath(model, root),
                             "measured_cycles": measured_cycles, "clock_hz": cal["clock_hz"],
                             "estimate_alpha1_cycles": t1, "emulated_cycles": emulated, "fixed_cycles": fixed,
                             "calibrated_estimate_cycles": check, "ops": ops, "naive_ops_per_cycle": naive,
