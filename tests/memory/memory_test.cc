@@ -58,6 +58,17 @@ TEST(Memory, DsCnnSPeakEqualsTheTwoDeployedActivationBuffers) {
   EXPECT_EQ(r.steps[0].total_bytes, 49 * 10 + 25 * 5 * 64);
 }
 
+// ../shared/measured/model_architectures.md: "live act. bytes" totals of the MLPerf Tiny reference
+// .tflite files (derived there, section 3: KWS DS-CNN 16000, IC ResNet-8 49152) and the CMSIS-NN
+// CIFAR-10 ping-pong buffers 32x32x32 + 16x16x32 = 40,960 B (consistency checks, vs the
+// example's "40 KB").
+TEST(Memory, PeaksMatchDerivedFiguresOfSharedArchitectures) {
+  EXPECT_EQ(AnalyzeMemory(Model("mlperf_kws_ds_cnn")).peak_activation_bytes, 16000);
+  const MemoryReport resnet = AnalyzeMemory(Model("mlperf_ic_resnet8"));
+  EXPECT_EQ(resnet.peak_activation_bytes, 49152);  // 3 x 32x32x16: two convs' tensors + the skip
+  EXPECT_EQ(AnalyzeMemory(Model("cifar10_cmsisnn")).peak_activation_bytes, 32 * 32 * 32 + 16 * 16 * 32);
+}
+
 // A profile whose scratch rules are the legacy q7 CMSIS-NN kernels the deployed DS-CNN-S uses
 // (ds_cnn.h): im2col of two q15 columns = 2 x 2 bytes x KH x KW x C_in for the convolution
 // and the depthwise-separable kernel, 2 x 2 bytes x C_in for arm_convolve_1x1_HWC_q7_fast.
