@@ -1,6 +1,7 @@
 #include "opcost/kernels/test_vectors.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <limits>
