@@ -273,3 +273,172 @@ TEST(RunInt8, SavedJsonModelRunsTheSame) {
 
 }  // namespace
 }  // namespace opcost
+
+namespace opcost {
+namespace {
+
+// Single-op vector cases rebuilt as graphs whose float scales reproduce the vectors' fixed-point
+// factors exactly: checks that RunInt8 derives parameters (padding, add/mul/softmax scaling)
+// as TFLite does.
+I8 Ref(const json& v) {
+  const json& a = v.at("arrays");
+  return Int8Array((a.contains("output_ref") ? a.at("output_ref") : a.at("output")).at("data"));
+}
+
+TEST(RunInt8, AddDerivesTfliteScalingFromScales) {
+  // add.json: input factors 2^30 / 2^31 = s / (2 * s), output factor 2^-20 = 2 s / (2^20 s_out):
+  // s_out = 2 s.
+  const json v = ReadJson(kVectorDir + "/add.json");
+  GraphBuilder b("add");
+  TensorId x1 = b.Input("a", {1, 128});
+  TensorId x2 = b.Input("b", {1, 128});
+  Graph& g = b.mutable_graph();
+  g.mutable_tensor(x1).quantization = ActQuant(0.5f, -128);
+  g.mutable_tensor(x2).quantization = ActQuant(0.5f, -128);
+  TensorId y = b.Add("sum", x1, x2);
+  g.mutable_tensor(y).quantization = ActQuant(1.0f, -128);
+  const Graph built = b.Build();
+  const json& arr = v.at("arrays");
+  const auto out = RunInt8(built, {Int8Array(arr.at("input1").at("data")),
+                                   Int8Array(arr.at("input2").at("data"))});
+  EXPECT_EQ(out.at(0), Ref(v));
+}
+
+TEST(RunInt8, MulDerivesMultiplierFromScales) {
+  // mul.json: OUTPUT_MULT 1077952640 = 8421505 * 2^7, shift -7: s1 * s2 / s_out = 8421505 *
+  // 2^-31, which a float holds exactly (8421505 < 2^24).
+  const json v = ReadJson(kVectorDir + "/mul.json");
+  GraphBuilder b("mul");
+  TensorId x1 = b.Input("a", {1, 160});
+  TensorId x2 = b.Input("b", {1, 160});
+  Graph& g = b.mutable_graph();
+  g.mutable_tensor(x1).quantization =
+      ActQuant(static_cast<float>(std::ldexp(8421505.0, -31)), -128);
+  g.mutable_tensor(x2).quantization = ActQuant(1.0f, -128);
+  TensorId y = b.Mul("prod", x1, x2);
+  g.mutable_tensor(y).quantization = ActQuant(1.0f, -128);
+  const Graph built = b.Build();
+  const json& arr = v.at("arrays");
+  const auto out = RunInt8(built, {Int8Array(arr.at("input1").at("data")),
+                                   Int8Array(arr.at("input2").at("data"))});
+  EXPECT_EQ(out.at(0), Ref(v));
+}
+
+TEST(RunInt8, SoftmaxDerivesScalingAndDiffMinFromInputScale) {
+  // softmax.json: INPUT_MULT 1077952640 (= 8421505 * 2^7), INPUT_LEFT_SHIFT 19, DIFF_MIN -3968:
+  // input scale = MULT * 2^(19 - 31 - 26).
+  const json v = ReadJson(kVectorDir + "/softmax.json");
+  GraphBuilder b("softmax");
+  TensorId x = b.Input("x", {2, 5});
+  Graph& g = b.mutable_graph();
+  g.mutable_tensor(x).quantization =
+      ActQuant(static_cast<float>(std::ldexp(1077952640.0, 19 - 31 - 26)), 0);
+  TensorId y = b.Unary("p", OpType::kSoftmax, x);
+  g.mutable_tensor(y).quantization = ActQuant(1.0f / 256, -128);
+  const Graph built = b.Build();
+  const auto out = RunInt8(built, {Int8Array(v.at("arrays").at("input").at("data"))});
+  EXPECT_EQ(out.at(0), Ref(v));
+}
+
+class PoolVectorTest : public ::testing::TestWithParam<std::string> {};
+
+// Every pooling vector through a graph: SAME/VALID padding computed by RunInt8 from the layer's
+// attributes must equal the vectors' PADDING_H/W; fused relu6 (scale 1) gives the [0, 6] clamp.
+TEST_P(PoolVectorTest, GraphReproducesReference) {
+  const json v = ReadJson(kVectorDir + "/" + GetParam() + ".json");
+  const json& c = v.at("config");
+  auto cfg = [&](const char* k) { return c.at(k).get<std::int64_t>(); };
+  GraphBuilder b(GetParam());
+  TensorId x = b.Input("x", {cfg("BATCH_SIZE"), cfg("INPUT_H"), cfg("INPUT_W"), cfg("INPUT_C")});
+  Graph& g = b.mutable_graph();
+  g.mutable_tensor(x).quantization = ActQuant(1.0f, 0);
+  PoolOptions o;
+  o.pool_h = cfg("FILTER_H");
+  o.pool_w = cfg("FILTER_W");
+  o.stride_h = cfg("STRIDE_H");
+  o.stride_w = cfg("STRIDE_W");
+  o.padding = c.at("PAD").get<std::string>() == "SAME" ? Padding::kSame : Padding::kValid;
+  const bool average = v.at("kind").get<std::string>() == "avg_pool";
+  TensorId y = average ? b.AvgPool("pool", x, o) : b.MaxPool("pool", x, o);
+  g.mutable_tensor(y).quantization = ActQuant(1.0f, 0);
+  if (cfg("ACTIVATION_MIN") == 0 && cfg("ACTIVATION_MAX") == 6) {
+    g.mutable_node(g.FindNode("pool")).attrs.activation = Activation::kRelu6;
+  } else {
+    ASSERT_EQ(cfg("ACTIVATION_MIN"), -128);
+    ASSERT_EQ(cfg("ACTIVATION_MAX"), 127);
+  }
+  const Graph built = b.Build();
+  EXPECT_EQ(built.tensor(built.FindTensor("pool")).shape,
+            (Shape{cfg("BATCH_SIZE"), cfg("OUTPUT_H"), cfg("OUTPUT_W"), cfg("INPUT_C")}));
+  const auto out = RunInt8(built, {Int8Array(v.at("arrays").at("input_tensor").at("data"))});
+  EXPECT_EQ(out.at(0), Ref(v)) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, PoolVectorTest,
+                         ::testing::Values("avgpooling", "avgpooling_1", "avgpooling_2",
+                                           "avgpooling_3", "avgpooling_4", "avgpooling_5",
+                                           "maxpooling", "maxpooling_1", "maxpooling_2",
+                                           "maxpooling_3", "maxpooling_4", "maxpooling_5",
+                                           "maxpooling_6", "maxpooling_7"));
+
+TEST(RunInt8, RejectsQuantizationTfliteWouldRequantize) {
+  auto expect_error = [](const Graph& g, const std::vector<I8>& in, ErrorCode code,
+                         const std::string& substring) {
+    try {
+      RunInt8(g, in);
+      ADD_FAILURE() << "expected an error containing '" << substring << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos) << e.what();
+    }
+  };
+  {
+    GraphBuilder b("sm");
+    TensorId x = b.Input("x", {1, 4});
+    b.mutable_graph().mutable_tensor(x).quantization = ActQuant(0.1f, 0);
+    TensorId y = b.Unary("p", OpType::kSoftmax, x);
+    b.mutable_graph().mutable_tensor(y).quantization = ActQuant(1.0f / 128, 0);
+    expect_error(b.Build(), {I8(4)}, ErrorCode::kUnsupportedOp,
+                 "softmax node 'p' (#0): int8 softmax output must have scale 1/256");
+  }
+  {
+    GraphBuilder b("relu");
+    TensorId x = b.Input("x", {1, 4});
+    b.mutable_graph().mutable_tensor(x).quantization = ActQuant(0.1f, 0);
+    TensorId y = b.Unary("r", OpType::kRelu, x);
+    b.mutable_graph().mutable_tensor(y).quantization = ActQuant(0.2f, 0);
+    expect_error(b.Build(), {I8(4)}, ErrorCode::kUnsupportedOp,
+                 "relu node 'r' (#0): input and output quantization must be equal");
+  }
+  {
+    GraphBuilder b("relu_ok");
+    TensorId x = b.Input("x", {1, 4});
+    b.mutable_graph().mutable_tensor(x).quantization = ActQuant(0.5f, -10);
+    TensorId y = b.Unary("r", OpType::kRelu6, x);
+    b.mutable_graph().mutable_tensor(y).quantization = ActQuant(0.5f, -10);
+    // relu6 clamps to [zp, zp + round(6 / 0.5)] = [-10, 2].
+    EXPECT_EQ(RunInt8(b.Build(), {I8{-128, -5, 1, 100}}).at(0), (I8{-10, -5, 1, 2}));
+  }
+  {
+    GraphBuilder b("bcast");
+    TensorId x1 = b.Input("a", {1, 4});
+    TensorId x2 = b.Input("b", {1, 1});
+    b.mutable_graph().mutable_tensor(x1).quantization = ActQuant(0.5f, 0);
+    b.mutable_graph().mutable_tensor(x2).quantization = ActQuant(0.5f, 0);
+    TensorId y = b.Add("s", x1, x2);
+    b.mutable_graph().mutable_tensor(y).quantization = ActQuant(1.0f, 0);
+    expect_error(b.Build(), {I8(4), I8(1)}, ErrorCode::kUnsupportedOp,
+                 "add node 's' (#0): int8 add/mul needs equal shapes");
+  }
+  {
+    GraphBuilder b("unq");
+    TensorId x = b.Input("x", {1, 4});
+    TensorId y = b.Unary("r", OpType::kRelu, x);
+    b.mutable_graph().mutable_tensor(y).quantization = ActQuant(0.5f, 0);
+    expect_error(b.Build(), {I8(4)}, ErrorCode::kInvalidArgument,
+                 "tensor 'x' needs one scale and one zero point (got 0 and 0)");
+  }
+}
+
+}  // namespace
+}  // namespace opcost
