@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "opcost/error.h"
 
 namespace opcost::cli {
@@ -24,6 +26,14 @@ bool Exists(const std::string& path) { return std::ifstream(path).good(); }
 std::vector<std::string> ProfileSearchPath() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("OPCOST_PROFILE_PATH")) SplitInto(env, &dirs);
+  // An installed opcost finds its own profiles relative to the executable (relocatable prefix).
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string bin(exe, static_cast<std::size_t>(n));
+    bin = bin.substr(0, bin.find_last_of('/'));
+    dirs.push_back(bin + "/../share/opcost/profiles");
+  }
 #ifdef OPCOST_PROFILE_DIRS
   SplitInto(OPCOST_PROFILE_DIRS, &dirs);
 #endif
