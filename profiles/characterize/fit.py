@@ -8,12 +8,15 @@ usage: fit.py PROFILE_NAME SWEEP_CSV OPCOST_BIN REPO_ROOT SHARED_DIR
 Steps:
  1. MAC categories: bin the sweep rows whose channels are regular (C_in % 4 == 0, C_out even)
     by MACs per output (bins 1.45x wide in log space); point = (geometric mean MACs/output,
-    median MACs/cycle). Irregular rows give variant factors (median actual / curve).
+    median MACs/cycle). Irregular rows give variant factors (median actual / curve). The curves
+    are then refined by `opcost fit` over every MAC row (the estimator's own fitter).
  2. pooling: cycles per element (k*k-1 comparisons per max-pool output, k*k additions+division
     per avg-pool output); activation: cycles per output element. Median over the rows.
- 3. Calibration: alpha = (measured cycles - layers x overhead - non-emulated categories) /
-    emulated-curve cycles of the calibration network; every emulated throughput is divided by
-    alpha (cycles per element multiplied). The overhead per layer is a stated estimate.
+ 3. Calibration: `opcost estimate` of the calibration network at alpha = 1 and 2 separates the
+    cycles that scale with the emulated curves from the fixed ones (per-layer overhead,
+    non-emulated categories); alpha = (measured - fixed) / emulated. Every emulated throughput
+    is divided by alpha (cycles per element multiplied). The overhead per layer is a stated
+    estimate.
 """
 import copy
 import csv
@@ -233,23 +236,6 @@ def layer_elements(layer):
     if cat == "pooling":
         return layer.get("comparisons", 0) + layer.get("additions", 0) + layer.get("divisions", 0)
     return layer.get("output_elements", 0)
-
-
-def estimate_network(layers, fit, alpha, overhead, base):
-    """Cycles by the profile formula (variants not applied: metrics carry no channel counts)."""
-    emulated = fixed = 0.0
-    for l in layers:
-        cat = l["category"]
-        fixed += overhead
-        if cat in MAC_CATS and l.get("macs", 0) > 0:
-            emulated += l["macs"] / curve_eval(fit["curves"][cat], l["macs_per_output"])
-        elif cat in ("pooling", "activation"):
-            emulated += layer_elements(l) * fit["cycles_per_element"][cat]
-        elif cat in ("elementwise", "other"):
-            c = base["categories"][cat]
-            if c.get("characterized", True) and "cycles_per_element" in c:
-                fixed += layer_elements(l) * c["cycles_per_element"]["value"]
-    return emulated, fixed, emulated * alpha + fixed
 
 
 def tool_versions(core):

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fit import MAC_CATS, curve_eval, layer_elements, load_rows, network_metrics, variant_factor  # noqa: E402
+from fit import MAC_CATS, curve_eval, layer_elements, load_rows, network_metrics  # noqa: E402
 
 COLORS = {"conv": "#d62728", "conv_1x1": "#1f77b4", "depthwise_conv": "#2ca02c", "fully_connected": "#9467bd",
           "pooling": "#ff7f0e", "activation": "#8c564b", "elementwise": "#7f7f7f", "other": "#bcbd22"}
@@ -72,7 +72,7 @@ def fig2(root, core, name, title):
     return svg(w, h, body)
 
 
-def layer_cycles(l, prof, alpha_unused=None):
+def layer_cycles(l, prof):
     cat = l["category"]
     c = prof["categories"][cat]
     cyc = c.get("overhead_cycles", {}).get("value", 0.0)
