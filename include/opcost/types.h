@@ -36,7 +36,7 @@ struct Shape {
   std::int64_t operator[](int i) const { return dims[static_cast<std::size_t>(i)]; }
   std::int64_t& operator[](int i) { return dims[static_cast<std::size_t>(i)]; }
   // Product of the dims (1 for a scalar). Throws kOverflow if it exceeds INT64_MAX.
-  std::int64_t NumElements() const;
+  inline std::int64_t NumElements() const;
   // The last dim (channels for NHWC); 1 for a scalar.
   std::int64_t Channels() const { return rank == 0 ? 1 : dims[static_cast<std::size_t>(rank - 1)]; }
   bool operator==(const Shape& o) const;
@@ -45,9 +45,27 @@ struct Shape {
   std::string ToString() const;
 };
 
-// Checked int64 arithmetic: throw Error{kOverflow} instead of wrapping.
-std::int64_t CheckedAdd(std::int64_t a, std::int64_t b);
-std::int64_t CheckedMul(std::int64_t a, std::int64_t b);
+// Checked int64 arithmetic: throw Error{kOverflow} instead of wrapping. Inline because every
+// count goes through them; the throwing path is out of line.
+[[noreturn]] void ThrowOverflow(const char* what, std::int64_t a, std::int64_t b);
+
+inline std::int64_t CheckedAdd(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) ThrowOverflow("adding", a, b);
+  return r;
+}
+
+inline std::int64_t CheckedMul(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) ThrowOverflow("multiplying", a, b);
+  return r;
+}
+
+inline std::int64_t Shape::NumElements() const {
+  std::int64_t n = 1;
+  for (int i = 0; i < rank; ++i) n = CheckedMul(n, dims[static_cast<std::size_t>(i)]);
+  return n;
+}
 
 }  // namespace opcost
 

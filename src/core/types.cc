@@ -44,12 +44,6 @@ Shape::Shape(std::initializer_list<std::int64_t> d) {
   for (std::int64_t v : d) dims[i++] = v;
 }
 
-std::int64_t Shape::NumElements() const {
-  std::int64_t n = 1;
-  for (int i = 0; i < rank; ++i) n = CheckedMul(n, dims[static_cast<std::size_t>(i)]);
-  return n;
-}
-
 bool Shape::operator==(const Shape& o) const {
   if (rank != o.rank) return false;
   for (int i = 0; i < rank; ++i) {
@@ -67,22 +61,9 @@ std::string Shape::ToString() const {
   return s + "]";
 }
 
-std::int64_t CheckedAdd(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) {
-    throw Error(ErrorCode::kOverflow, "64-bit overflow adding " + std::to_string(a) + " and " +
-                                          std::to_string(b));
-  }
-  return r;
-}
-
-std::int64_t CheckedMul(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_mul_overflow(a, b, &r)) {
-    throw Error(ErrorCode::kOverflow, "64-bit overflow multiplying " + std::to_string(a) +
-                                          " by " + std::to_string(b));
-  }
-  return r;
+void ThrowOverflow(const char* what, std::int64_t a, std::int64_t b) {
+  throw Error(ErrorCode::kOverflow, std::string("64-bit overflow ") + what + " " +
+                                        std::to_string(a) + " and " + std::to_string(b));
 }
 
 }  // namespace opcost
