@@ -29,9 +29,9 @@ std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string&
   for (std::size_t i = 0; i < j.size(); ++i) {
     const nlohmann::json& v = j.at(i);
     if (!v.is_number_integer() || v.get<std::int64_t>() < -128 || v.get<std::int64_t>() > 127) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  where + "/" + std::to_string(i) + ": must be an integer in [-128, 127] (got " +
-                      v.dump() + ")");
+      throw Error(ErrorCode::kInvalidArgument, where + "/" + std::to_string(i) +
+                                                   ": must be an integer in [-128, 127] (got " +
+                                                   v.dump() + ")");
     }
     out.push_back(static_cast<std::int8_t>(v.get<std::int64_t>()));
   }
@@ -120,7 +120,6 @@ int Run(const Args& args, std::ostream& out) {
 
 }  // namespace
 
-const Command kRunCommand = {"run", "run an int8 model through the bit-exact kernels", kHelp,
-                             Run};
+const Command kRunCommand = {"run", "run an int8 model through the bit-exact kernels", kHelp, Run};
 
 }  // namespace opcost::cli

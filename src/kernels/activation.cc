@@ -11,12 +11,10 @@ Status ClampInt8(std::int32_t min_value, std::int32_t max_value, Span<const std:
   OPCOST_RETURN_IF_ERROR(detail::CheckActivation(min_value, max_value));
   if (output.size != input.size) {
     return detail::Fail(StatusCode::kShapeMismatch,
-                        "output must have as many elements as the input", output.size,
-                        input.size);
+                        "output must have as many elements as the input", output.size, input.size);
   }
   if (input.size > 0 && (input.data == nullptr || output.data == nullptr)) {
-    return detail::Fail(StatusCode::kBufferTooSmall, "a non-empty buffer is null", 0,
-                        input.size);
+    return detail::Fail(StatusCode::kBufferTooSmall, "a non-empty buffer is null", 0, input.size);
   }
   for (std::int64_t i = 0; i < input.size; ++i) {
     std::int32_t v = input[i];

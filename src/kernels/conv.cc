@@ -23,10 +23,8 @@ Status ValidateConvInt8(const ConvParams& p, const ConvDims& d) {
   OPCOST_RETURN_IF_ERROR(CheckDim(d.output_ch, "output_ch must be in [1, 2^24]"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.stride_h, 1, detail::kMaxDim, "stride_h must be >= 1"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.stride_w, 1, detail::kMaxDim, "stride_w must be >= 1"));
-  OPCOST_RETURN_IF_ERROR(
-      CheckRange(p.dilation_h, 1, detail::kMaxDim, "dilation_h must be >= 1"));
-  OPCOST_RETURN_IF_ERROR(
-      CheckRange(p.dilation_w, 1, detail::kMaxDim, "dilation_w must be >= 1"));
+  OPCOST_RETURN_IF_ERROR(CheckRange(p.dilation_h, 1, detail::kMaxDim, "dilation_h must be >= 1"));
+  OPCOST_RETURN_IF_ERROR(CheckRange(p.dilation_w, 1, detail::kMaxDim, "dilation_w must be >= 1"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.pad_h, 0, detail::kMaxDim, "pad_h must be >= 0"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.pad_w, 0, detail::kMaxDim, "pad_w must be >= 0"));
   OPCOST_RETURN_IF_ERROR(
@@ -37,8 +35,8 @@ Status ValidateConvInt8(const ConvParams& p, const ConvDims& d) {
       detail::CheckOutputOffset(p.output_offset, "output_offset must be in [-128, 127]"));
   OPCOST_RETURN_IF_ERROR(detail::CheckActivation(p.activation_min, p.activation_max));
   if (d.input_ch % d.filter_ch != 0) {
-    return Fail(StatusCode::kShapeMismatch, "input_ch must be a multiple of filter_ch",
-                d.input_ch, d.filter_ch);
+    return Fail(StatusCode::kShapeMismatch, "input_ch must be a multiple of filter_ch", d.input_ch,
+                d.filter_ch);
   }
   const std::int64_t groups = d.input_ch / d.filter_ch;
   if (d.output_ch % groups != 0) {
@@ -70,8 +68,7 @@ Status ConvInt8(const ConvParams& p, const ConvDims& d, Span<const std::int8_t> 
   const std::int64_t out_dims[] = {d.batches, d.output_h, d.output_w, d.output_ch};
   OPCOST_RETURN_IF_ERROR(detail::Product(in_dims, 4, "input size overflows int64", &input_size));
   OPCOST_RETURN_IF_ERROR(detail::Product(f_dims, 4, "filter size overflows int64", &filter_size));
-  OPCOST_RETURN_IF_ERROR(
-      detail::Product(out_dims, 4, "output size overflows int64", &output_size));
+  OPCOST_RETURN_IF_ERROR(detail::Product(out_dims, 4, "output size overflows int64", &output_size));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
       input, input_size, "input buffer is smaller than batches*input_h*input_w*input_ch"));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(

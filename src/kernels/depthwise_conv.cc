@@ -23,10 +23,8 @@ Status ValidateDepthwiseConvInt8(const ConvParams& p, const DepthwiseConvDims& d
   OPCOST_RETURN_IF_ERROR(CheckDim(d.output_ch(), "input_ch * depth_multiplier must be <= 2^24"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.stride_h, 1, detail::kMaxDim, "stride_h must be >= 1"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.stride_w, 1, detail::kMaxDim, "stride_w must be >= 1"));
-  OPCOST_RETURN_IF_ERROR(
-      CheckRange(p.dilation_h, 1, detail::kMaxDim, "dilation_h must be >= 1"));
-  OPCOST_RETURN_IF_ERROR(
-      CheckRange(p.dilation_w, 1, detail::kMaxDim, "dilation_w must be >= 1"));
+  OPCOST_RETURN_IF_ERROR(CheckRange(p.dilation_h, 1, detail::kMaxDim, "dilation_h must be >= 1"));
+  OPCOST_RETURN_IF_ERROR(CheckRange(p.dilation_w, 1, detail::kMaxDim, "dilation_w must be >= 1"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.pad_h, 0, detail::kMaxDim, "pad_h must be >= 0"));
   OPCOST_RETURN_IF_ERROR(CheckRange(p.pad_w, 0, detail::kMaxDim, "pad_w must be >= 0"));
   OPCOST_RETURN_IF_ERROR(
@@ -62,8 +60,7 @@ Status DepthwiseConvInt8(const ConvParams& p, const DepthwiseConvDims& d,
   const std::int64_t out_dims[] = {d.batches, d.output_h, d.output_w, out_ch};
   OPCOST_RETURN_IF_ERROR(detail::Product(in_dims, 4, "input size overflows int64", &input_size));
   OPCOST_RETURN_IF_ERROR(detail::Product(f_dims, 3, "filter size overflows int64", &filter_size));
-  OPCOST_RETURN_IF_ERROR(
-      detail::Product(out_dims, 4, "output size overflows int64", &output_size));
+  OPCOST_RETURN_IF_ERROR(detail::Product(out_dims, 4, "output size overflows int64", &output_size));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
       input, input_size, "input buffer is smaller than batches*input_h*input_w*input_ch"));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
@@ -73,8 +70,8 @@ Status DepthwiseConvInt8(const ConvParams& p, const DepthwiseConvDims& d,
       output, output_size,
       "output buffer is smaller than batches*output_h*output_w*input_ch*depth_multiplier"));
   if (!bias.empty()) {
-    OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
-        bias, out_ch, "bias buffer is smaller than input_ch*depth_multiplier"));
+    OPCOST_RETURN_IF_ERROR(
+        detail::CheckBuffer(bias, out_ch, "bias buffer is smaller than input_ch*depth_multiplier"));
   }
 
   const bool per_channel = requant.multipliers.size != 1;

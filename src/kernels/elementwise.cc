@@ -25,8 +25,8 @@ Status CheckSizes(Span<const std::int8_t> input1, Span<const std::int8_t> input2
     return Fail(StatusCode::kShapeMismatch, "output must have as many elements as the inputs",
                 output.size, input1.size);
   }
-  if (input1.size > 0 && (input1.data == nullptr || input2.data == nullptr ||
-                          output.data == nullptr)) {
+  if (input1.size > 0 &&
+      (input1.data == nullptr || input2.data == nullptr || output.data == nullptr)) {
     return Fail(StatusCode::kBufferTooSmall, "a non-empty buffer is null", 0, input1.size);
   }
   return Ok();

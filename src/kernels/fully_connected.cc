@@ -48,8 +48,8 @@ Status FullyConnectedInt8(const FullyConnectedParams& p, const FullyConnectedDim
       const std::int8_t* w_row = filter.data + o * d.accum_depth;
       std::int64_t acc = 0;
       for (std::int64_t k = 0; k < d.accum_depth; ++k) {
-        acc += static_cast<std::int64_t>((w_row[k] + p.filter_offset) *
-                                         (in_row[k] + p.input_offset));
+        acc +=
+            static_cast<std::int64_t>((w_row[k] + p.filter_offset) * (in_row[k] + p.input_offset));
       }
       if (!bias.empty()) acc += bias[o];
       if (acc < INT32_MIN || acc > INT32_MAX) {

@@ -36,8 +36,8 @@ class NodeRunner {
  public:
   NodeRunner(const Graph& g, NodeId id, std::vector<std::vector<std::int8_t>>* acts)
       : g_(g), node_(g.node(id)), acts_(*acts) {
-    ctx_ = std::string("cannot run ") + OpTypeName(node_.type) + " node '" + node_.name +
-           "' (#" + std::to_string(id) + ")";
+    ctx_ = std::string("cannot run ") + OpTypeName(node_.type) + " node '" + node_.name + "' (#" +
+           std::to_string(id) + ")";
   }
 
   [[noreturn]] void Fail(ErrorCode code, const std::string& rule) const {
@@ -92,9 +92,7 @@ class NodeRunner {
     if (t.is_constant) Fail(ErrorCode::kInvalidArgument, "input '" + t.name + "' is a constant");
     return AsSpan(buf);
   }
-  Span<const std::int8_t> InData(std::size_t i) const {
-    return ActData(In(i), node_.inputs[i]);
-  }
+  Span<const std::int8_t> InData(std::size_t i) const { return ActData(In(i), node_.inputs[i]); }
 
   // The output buffer, sized from the output's inferred shape.
   Span<std::int8_t> OutData() {
@@ -157,10 +155,9 @@ class NodeRunner {
     }
     const auto n = static_cast<std::int64_t>(q.scales.size());
     if (n != 1 && n != channels) {
-      Fail(ErrorCode::kInvalidArgument, "weights '" + weights.name +
-                                            "' need 1 scale or one per output channel (got " +
-                                            std::to_string(n) + ", need " +
-                                            std::to_string(channels) + ")");
+      Fail(ErrorCode::kInvalidArgument,
+           "weights '" + weights.name + "' need 1 scale or one per output channel (got " +
+               std::to_string(n) + ", need " + std::to_string(channels) + ")");
     }
     mults->resize(static_cast<std::size_t>(n));
     shifts->resize(static_cast<std::size_t>(n));
@@ -180,9 +177,9 @@ class NodeRunner {
     if (zps.empty()) return 0;
     for (std::int64_t zp : zps) {
       if (zp != 0 && (!allow_nonzero || zps.size() != 1)) {
-        Fail(ErrorCode::kInvalidArgument,
-             "weights '" + weights.name + "' must have zero point 0 (got " +
-                 std::to_string(zp) + ")");
+        Fail(ErrorCode::kInvalidArgument, "weights '" + weights.name +
+                                              "' must have zero point 0 (got " +
+                                              std::to_string(zp) + ")");
       }
     }
     return static_cast<std::int32_t>(-zps[0]);
@@ -212,8 +209,8 @@ class NodeRunner {
         *hi = std::min(*hi, quantize(1.0f));
         return;
       default:
-        Fail(ErrorCode::kUnsupportedOp,
-             std::string("fused activation '") + ActivationName(act) + "' is not supported in int8");
+        Fail(ErrorCode::kUnsupportedOp, std::string("fused activation '") + ActivationName(act) +
+                                            "' is not supported in int8");
     }
   }
 
@@ -337,10 +334,10 @@ void RunFullyConnected(NodeRunner& r) {
   const auto weights = r.Int8Const(w, w.shape.NumElements());
   const auto input = r.InData(0);
   auto output = r.OutData();
-  ThrowIfError(kernels::FullyConnectedInt8(p, d, input, weights, AsSpan(bias),
-                                           kernels::Requantization{AsSpan(mults), AsSpan(shifts)},
-                                           output),
-               r.ctx());
+  ThrowIfError(
+      kernels::FullyConnectedInt8(p, d, input, weights, AsSpan(bias),
+                                  kernels::Requantization{AsSpan(mults), AsSpan(shifts)}, output),
+      r.ctx());
 }
 
 void RequireSameQuant(NodeRunner& r, const QuantParams& a, const QuantParams& b) {
@@ -376,10 +373,10 @@ void RunPool(NodeRunner& r, OpType type) {
     d.output_w = y.shape[2];
     p.stride_h = I32(a.stride_h);
     p.stride_w = I32(a.stride_w);
-    p.pad_h = I32(LeadingPad(a.padding, a.pad_top, d.input_h, d.output_h, a.stride_h,
-                             a.kernel_h, 1));
-    p.pad_w = I32(LeadingPad(a.padding, a.pad_left, d.input_w, d.output_w, a.stride_w,
-                             a.kernel_w, 1));
+    p.pad_h =
+        I32(LeadingPad(a.padding, a.pad_top, d.input_h, d.output_h, a.stride_h, a.kernel_h, 1));
+    p.pad_w =
+        I32(LeadingPad(a.padding, a.pad_left, d.input_w, d.output_w, a.stride_w, a.kernel_w, 1));
   }
   r.ActivationRange(a.activation, qy, &p.activation_min, &p.activation_max);
   const auto input = r.InData(0);
@@ -396,20 +393,20 @@ void RunSoftmax(NodeRunner& r) {
   const Tensor& y = r.Out();
   const QuantParams qx = r.ActQuant(x), qy = r.ActQuant(y);
   if (qy.scale != 1.0 / 256 || qy.zero_point != -128) {
-    r.Fail(ErrorCode::kUnsupportedOp, "int8 softmax output must have scale 1/256 and zero point "
-                                      "-128 (got " + std::to_string(qy.scale) + ", " +
-                                          std::to_string(qy.zero_point) + ")");
+    r.Fail(ErrorCode::kUnsupportedOp,
+           "int8 softmax output must have scale 1/256 and zero point "
+           "-128 (got " +
+               std::to_string(qy.scale) + ", " + std::to_string(qy.zero_point) + ")");
   }
   // TFLite's PreprocessSoftmaxScaling (beta = 1, 5 integer bits) and CalculateInputRadius.
-  const double real =
-      std::min(qx.scale * static_cast<double>(std::int64_t{1} << 26), 2147483647.0);
+  const double real = std::min(qx.scale * static_cast<double>(std::int64_t{1} << 26), 2147483647.0);
   kernels::SoftmaxParams p;
   int shift = 0;
   ThrowIfError(kernels::QuantizeMultiplier(real, &p.input_multiplier, &shift),
                r.ctx() + ": input scaling");
   if (shift < 0) {
-    r.Fail(ErrorCode::kUnsupportedOp, "input scale too small for int8 softmax (got " +
-                                          std::to_string(qx.scale) + ")");
+    r.Fail(ErrorCode::kUnsupportedOp,
+           "input scale too small for int8 softmax (got " + std::to_string(qx.scale) + ")");
   }
   p.input_left_shift = shift;
   const double radius = 31.0 * static_cast<double>(std::int64_t{1} << 26) /
@@ -446,10 +443,10 @@ void RunElementwise(NodeRunner& r, OpType type) {
                  r.ctx());
     ThrowIfError(kernels::QuantizeMultiplier(qb.scale / twice_max, &p.input2_multiplier, &s2),
                  r.ctx());
-    ThrowIfError(kernels::QuantizeMultiplier(
-                     twice_max / (static_cast<double>(1 << p.left_shift) * qy.scale),
-                     &p.output_multiplier, &so),
-                 r.ctx());
+    ThrowIfError(
+        kernels::QuantizeMultiplier(twice_max / (static_cast<double>(1 << p.left_shift) * qy.scale),
+                                    &p.output_multiplier, &so),
+        r.ctx());
     p.input1_shift = s1;
     p.input2_shift = s2;
     p.output_shift = so;
@@ -498,13 +495,13 @@ void RunUnary(NodeRunner& r, OpType type) {
 
 }  // namespace
 
-std::vector<std::vector<std::int8_t>> RunInt8(
-    const Graph& graph, const std::vector<std::vector<std::int8_t>>& inputs) {
+std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
+                                              const std::vector<std::vector<std::int8_t>>& inputs) {
   if (inputs.size() != graph.inputs().size()) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "cannot run graph '" + graph.name() + "': it has " +
-                    std::to_string(graph.inputs().size()) + " inputs (got " +
-                    std::to_string(inputs.size()) + " buffers)");
+    throw Error(ErrorCode::kInvalidArgument, "cannot run graph '" + graph.name() + "': it has " +
+                                                 std::to_string(graph.inputs().size()) +
+                                                 " inputs (got " + std::to_string(inputs.size()) +
+                                                 " buffers)");
   }
   std::vector<std::vector<std::int8_t>> acts(graph.tensors().size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -517,10 +514,10 @@ std::vector<std::vector<std::int8_t>> RunInt8(
                                                    DataTypeName(t.dtype) + ")");
     }
     if (static_cast<std::int64_t>(inputs[i].size()) != n) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "cannot run graph '" + graph.name() + "': input '" + t.name + "' " +
-                      t.shape.ToString() + " needs " + std::to_string(n) + " values (got " +
-                      std::to_string(inputs[i].size()) + ")");
+      throw Error(ErrorCode::kInvalidArgument, "cannot run graph '" + graph.name() + "': input '" +
+                                                   t.name + "' " + t.shape.ToString() + " needs " +
+                                                   std::to_string(n) + " values (got " +
+                                                   std::to_string(inputs[i].size()) + ")");
     }
     acts[static_cast<std::size_t>(id)] = inputs[i];
   }

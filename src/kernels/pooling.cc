@@ -20,8 +20,7 @@ Status Pool(const PoolParams& p, const PoolDims& d, Span<const std::int8_t> inpu
   const std::int64_t in_dims[] = {d.batches, d.input_h, d.input_w, d.channels};
   const std::int64_t out_dims[] = {d.batches, d.output_h, d.output_w, d.channels};
   OPCOST_RETURN_IF_ERROR(detail::Product(in_dims, 4, "input size overflows int64", &input_size));
-  OPCOST_RETURN_IF_ERROR(
-      detail::Product(out_dims, 4, "output size overflows int64", &output_size));
+  OPCOST_RETURN_IF_ERROR(detail::Product(out_dims, 4, "output size overflows int64", &output_size));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
       input, input_size, "input buffer is smaller than batches*input_h*input_w*channels"));
   OPCOST_RETURN_IF_ERROR(detail::CheckBuffer(
@@ -39,8 +38,8 @@ Status Pool(const PoolParams& p, const PoolDims& d, Span<const std::int8_t> inpu
         const std::int64_t x_end = x0 + d.filter_w < d.input_w ? x0 + d.filter_w : d.input_w;
         // Validation guarantees a non-empty window: y_begin < y_end and x_begin < x_end.
         for (std::int64_t c = 0; c < d.channels; ++c) {
-          std::int32_t v = reduce(in_batch + c, d.input_w * d.channels, d.channels, y_begin,
-                                  y_end, x_begin, x_end);
+          std::int32_t v = reduce(in_batch + c, d.input_w * d.channels, d.channels, y_begin, y_end,
+                                  x_begin, x_end);
           if (v < p.activation_min) v = p.activation_min;
           if (v > p.activation_max) v = p.activation_max;
           *out++ = static_cast<std::int8_t>(v);
@@ -89,38 +88,38 @@ std::int64_t AvgPoolInt8ScratchBytes(const PoolDims& /*dims*/) { return 0; }
 
 Status MaxPoolInt8(const PoolParams& params, const PoolDims& dims, Span<const std::int8_t> input,
                    Span<std::int8_t> output) {
-  return Pool(params, dims, input, output,
-              [](const std::int8_t* in, std::int64_t row_stride, std::int64_t px_stride,
-                 std::int64_t y_begin, std::int64_t y_end, std::int64_t x_begin,
-                 std::int64_t x_end) {
-                std::int32_t m = -128;
-                for (std::int64_t y = y_begin; y < y_end; ++y) {
-                  for (std::int64_t x = x_begin; x < x_end; ++x) {
-                    const std::int32_t v = in[y * row_stride + x * px_stride];
-                    if (v > m) m = v;
-                  }
-                }
-                return m;
-              });
+  return Pool(
+      params, dims, input, output,
+      [](const std::int8_t* in, std::int64_t row_stride, std::int64_t px_stride,
+         std::int64_t y_begin, std::int64_t y_end, std::int64_t x_begin, std::int64_t x_end) {
+        std::int32_t m = -128;
+        for (std::int64_t y = y_begin; y < y_end; ++y) {
+          for (std::int64_t x = x_begin; x < x_end; ++x) {
+            const std::int32_t v = in[y * row_stride + x * px_stride];
+            if (v > m) m = v;
+          }
+        }
+        return m;
+      });
 }
 
 Status AvgPoolInt8(const PoolParams& params, const PoolDims& dims, Span<const std::int8_t> input,
                    Span<std::int8_t> output) {
-  return Pool(params, dims, input, output,
-              [](const std::int8_t* in, std::int64_t row_stride, std::int64_t px_stride,
-                 std::int64_t y_begin, std::int64_t y_end, std::int64_t x_begin,
-                 std::int64_t x_end) {
-                // |sum| <= 128 * 2^24 = 2^31: kept in 64 bits to be exact at the bound.
-                std::int64_t sum = 0;
-                for (std::int64_t y = y_begin; y < y_end; ++y) {
-                  for (std::int64_t x = x_begin; x < x_end; ++x) {
-                    sum += in[y * row_stride + x * px_stride];
-                  }
-                }
-                const std::int64_t n = (y_end - y_begin) * (x_end - x_begin);
-                const std::int64_t avg = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
-                return static_cast<std::int32_t>(avg);
-              });
+  return Pool(
+      params, dims, input, output,
+      [](const std::int8_t* in, std::int64_t row_stride, std::int64_t px_stride,
+         std::int64_t y_begin, std::int64_t y_end, std::int64_t x_begin, std::int64_t x_end) {
+        // |sum| <= 128 * 2^24 = 2^31: kept in 64 bits to be exact at the bound.
+        std::int64_t sum = 0;
+        for (std::int64_t y = y_begin; y < y_end; ++y) {
+          for (std::int64_t x = x_begin; x < x_end; ++x) {
+            sum += in[y * row_stride + x * px_stride];
+          }
+        }
+        const std::int64_t n = (y_end - y_begin) * (x_end - x_begin);
+        const std::int64_t avg = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
+        return static_cast<std::int32_t>(avg);
+      });
 }
 
 }  // namespace opcost::kernels

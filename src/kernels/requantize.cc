@@ -33,8 +33,8 @@ Status QuantizeMultiplier(double real, std::int32_t* multiplier, int* shift) {
     return Ok();
   }
   if (exponent > kMaxShift) {
-    return Fail(StatusCode::kInvalidArgument, "real multiplier needs a shift > 30",
-                exponent, kMaxShift);
+    return Fail(StatusCode::kInvalidArgument, "real multiplier needs a shift > 30", exponent,
+                kMaxShift);
   }
   *multiplier = static_cast<std::int32_t>(q_fixed);
   *shift = exponent;
@@ -43,8 +43,9 @@ Status QuantizeMultiplier(double real, std::int32_t* multiplier, int* shift) {
 
 Status ValidateRequantization(const Requantization& requant, std::int64_t channels) {
   if (requant.multipliers.size != requant.shifts.size) {
-    return Fail(StatusCode::kShapeMismatch, "requantization multipliers and shifts differ in length",
-                requant.shifts.size, requant.multipliers.size);
+    return Fail(StatusCode::kShapeMismatch,
+                "requantization multipliers and shifts differ in length", requant.shifts.size,
+                requant.multipliers.size);
   }
   if (requant.multipliers.size != 1 && requant.multipliers.size != channels) {
     return Fail(StatusCode::kShapeMismatch,

@@ -16,7 +16,7 @@ namespace {
 // Raw int32 fixed-point arithmetic. A value in Qm.(31-m) ("m integer bits") is raw / 2^(31-m).
 constexpr std::int32_t kInt32Max = std::numeric_limits<std::int32_t>::max();
 constexpr std::int32_t kInt32Min = std::numeric_limits<std::int32_t>::min();
-constexpr int kScaledDiffIntegerBits = 5;   // the exp argument is Q5.26
+constexpr int kScaledDiffIntegerBits = 5;     // the exp argument is Q5.26
 constexpr int kAccumulationIntegerBits = 12;  // the sum of exps is Q12.19
 
 // Two's complement wrap-around add/sub, as the target's int32 arithmetic.
@@ -35,7 +35,8 @@ std::int32_t FixedMul(std::int32_t a, std::int32_t b) {
 // x * 2^exponent for exponent > 0, saturating at the int32 limits (gemmlowp's
 // SaturatingRoundingMultiplyByPOT with a positive exponent).
 std::int32_t SaturatingShiftLeft(std::int32_t x, int exponent) {
-  const std::int32_t threshold = static_cast<std::int32_t>((std::int64_t{1} << (31 - exponent)) - 1);
+  const std::int32_t threshold =
+      static_cast<std::int32_t>((std::int64_t{1} << (31 - exponent)) - 1);
   if (x > threshold) return kInt32Max;
   if (x < -threshold) return kInt32Min;
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << exponent);
@@ -44,8 +45,8 @@ std::int32_t SaturatingShiftLeft(std::int32_t x, int exponent) {
 // exp(a) for a in [-1/4, 0), Q0.31 in and out: Taylor series around -1/8,
 // exp(-1/8) * (1 + x + x^2/2 + x^3/6 + x^4/24) with x = a + 1/8.
 std::int32_t ExpOnInterval(std::int32_t a) {
-  constexpr std::int32_t kExpMinusOneEighth = 1895147668;  // round(exp(-1/8) * 2^31)
-  constexpr std::int32_t kOneThird = 715827883;            // round(2^31 / 3)
+  constexpr std::int32_t kExpMinusOneEighth = 1895147668;    // round(exp(-1/8) * 2^31)
+  constexpr std::int32_t kOneThird = 715827883;              // round(2^31 / 3)
   const std::int32_t x = WrapAdd(a, std::int32_t{1} << 28);  // + 1/8
   const std::int32_t x2 = FixedMul(x, x);
   const std::int32_t x3 = FixedMul(x2, x);
@@ -86,7 +87,7 @@ std::int32_t OneOverOnePlusX(std::int32_t x) {
   // (x + 1) / 2 rounded half away from zero, computed in 64 bits.
   const std::int64_t sum = static_cast<std::int64_t>(x) + kInt32Max;
   const std::int32_t half_denominator = static_cast<std::int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
-  constexpr std::int32_t k48Over17 = 1515870810;       // round(48/17 * 2^29)
+  constexpr std::int32_t k48Over17 = 1515870810;        // round(48/17 * 2^29)
   constexpr std::int32_t kMinus32Over17 = -1010580540;  // round(-32/17 * 2^29)
   constexpr std::int32_t kOneQ2 = std::int32_t{1} << 29;
   std::int32_t r = WrapAdd(k48Over17, FixedMul(half_denominator, kMinus32Over17));
@@ -137,16 +138,17 @@ Status SoftmaxInt8(const SoftmaxParams& p, std::int64_t num_rows, std::int64_t r
     // exp of the scaled difference: MultiplyByQuantizedMultiplierGreaterThanOne, i.e. the
     // difference times 2^left_shift (exact: validated above), then a rounding doubling high mul.
     auto scaled_exp = [&](std::int32_t diff) {
-      const std::int64_t shifted = static_cast<std::int64_t>(diff) * (std::int64_t{1} << p.input_left_shift);
-      return ExpOnNegativeValues(
-          SaturatingRoundingDoublingHighMul(static_cast<std::int32_t>(shifted), p.input_multiplier));
+      const std::int64_t shifted =
+          static_cast<std::int64_t>(diff) * (std::int64_t{1} << p.input_left_shift);
+      return ExpOnNegativeValues(SaturatingRoundingDoublingHighMul(
+          static_cast<std::int32_t>(shifted), p.input_multiplier));
     };
     std::int32_t sum_of_exps = 0;  // Q12.19
     for (std::int64_t c = 0; c < row_size; ++c) {
       const std::int32_t diff = in[c] - max_in_row;
       if (diff >= p.diff_min) {
-        sum_of_exps = WrapAdd(sum_of_exps,
-                              RoundingDivideByPOT(scaled_exp(diff), kAccumulationIntegerBits));
+        sum_of_exps =
+            WrapAdd(sum_of_exps, RoundingDivideByPOT(scaled_exp(diff), kAccumulationIntegerBits));
       }
     }
     // The row maximum has diff 0 >= diff_min and contributes 2^19, so sum_of_exps >= 2^19 > 0:

@@ -59,7 +59,8 @@ class VectorCase {
   bool Has(const std::string& key) const { return config_.contains(key); }
 
   // An integer config value in [lo, hi].
-  std::int64_t Int(const std::string& key, std::int64_t lo = std::numeric_limits<std::int32_t>::min(),
+  std::int64_t Int(const std::string& key,
+                   std::int64_t lo = std::numeric_limits<std::int32_t>::min(),
                    std::int64_t hi = std::numeric_limits<std::int32_t>::max()) {
     const std::string path = "/config/" + key;
     if (!config_.contains(key)) Fail(path, "missing");
@@ -111,7 +112,8 @@ class VectorCase {
 
   std::vector<std::int8_t> Int8(const std::string& name) {
     std::vector<std::int8_t> out;
-    for (std::int64_t v : Array(name, "int8_t", -128, 127)) out.push_back(static_cast<std::int8_t>(v));
+    for (std::int64_t v : Array(name, "int8_t", -128, 127))
+      out.push_back(static_cast<std::int8_t>(v));
     return out;
   }
   std::vector<std::int32_t> Int32(const std::string& name) {
@@ -135,8 +137,8 @@ class VectorCase {
   }
   void CheckSize(const std::string& name, std::int64_t got, std::int64_t expected) const {
     if (got != expected) {
-      Fail("/arrays/" + name + "/data", "must hold " + std::to_string(expected) +
-                                            " elements (got " + std::to_string(got) + ")");
+      Fail("/arrays/" + name + "/data",
+           "must hold " + std::to_string(expected) + " elements (got " + std::to_string(got) + ")");
     }
   }
 
@@ -170,7 +172,8 @@ class VectorCase {
     const json& a = arrays_.at(name);
     if (!a.is_object()) Fail(path, "must be an object");
     for (const auto& item : a.items()) {
-      if (item.key() != "type" && item.key() != "data") Fail(path + "/" + item.key(), "unknown key");
+      if (item.key() != "type" && item.key() != "data")
+        Fail(path + "/" + item.key(), "unknown key");
     }
     if (!a.contains("type") || !a.at("type").is_string()) Fail(path + "/type", "missing string");
     if (a.at("type").get<std::string>() != type) {
@@ -235,7 +238,8 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   const auto input = vc.Int8("input", batches * in_h * in_w * in_ch);
   const auto mults = vc.Int32("output_mult", out_ch);
   const auto shifts = vc.Int32("output_shift", out_ch);
-  const auto bias = vc.HasArray("biases") ? vc.Int32("biases", out_ch) : std::vector<std::int32_t>{};
+  const auto bias =
+      vc.HasArray("biases") ? vc.Int32("biases", out_ch) : std::vector<std::int32_t>{};
   std::vector<std::int8_t> output(static_cast<std::size_t>(batches * out_h * out_w * out_ch));
   const Requantization rq{AsSpan(mults), AsSpan(shifts)};
   if (depthwise) {
@@ -253,9 +257,9 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
       vc.Fail("/config/OUT_CH", "must equal IN_CH * CH_MULT (got " + std::to_string(out_ch) + ")");
     }
     const auto weights = vc.Int8("weights", f_h * f_w * out_ch);
-    ThrowIfError(DepthwiseConvInt8(p, d, AsSpan(input), AsSpan(weights), AsSpan(bias), rq,
-                                   AsSpan(output)),
-                 Where(vc, "DepthwiseConvInt8"));
+    ThrowIfError(
+        DepthwiseConvInt8(p, d, AsSpan(input), AsSpan(weights), AsSpan(bias), rq, AsSpan(output)),
+        Where(vc, "DepthwiseConvInt8"));
   } else {
     if (vc.Has("CH_MULT")) vc.Expect("CH_MULT", 1);
     ConvDims d;
@@ -531,8 +535,8 @@ void RunModelFullyConnected(VectorCase& vc, const std::string& k, const std::str
                             Activations* act) {
   // The generator fills FILTER/STRIDE/PAD/DILATION and IN_CH/OUT_CH of fully connected layers
   // with the previous layer's values; only the fields below describe the layer itself.
-  for (const char* f : {"OUT_CH", "IN_CH", "INPUT_W", "INPUT_H", "DST_SIZE", "INPUT_SIZE",
-                        "OUTPUT_H"}) {
+  for (const char* f :
+       {"OUT_CH", "IN_CH", "INPUT_W", "INPUT_H", "DST_SIZE", "INPUT_SIZE", "OUTPUT_H"}) {
     vc.Ignore(k + f);
   }
   for (const char* f : {"FILTER", "STRIDE", "PAD", "DILATION"}) {
@@ -564,8 +568,9 @@ void RunModelSoftmax(VectorCase& vc, const std::string& k, Activations* act) {
   const std::int64_t rows = vc.Dim(k + "NUM_ROWS"), row_size = vc.Dim(k + "ROW_SIZE");
   vc.Expect(k + "IN_CH", row_size);
   if (rows * row_size != static_cast<std::int64_t>(act->data.size())) {
-    vc.Fail("/config/" + k + "ROW_SIZE", "NUM_ROWS * ROW_SIZE must equal the previous output size (" +
-                                             std::to_string(act->data.size()) + ")");
+    vc.Fail("/config/" + k + "ROW_SIZE",
+            "NUM_ROWS * ROW_SIZE must equal the previous output size (" +
+                std::to_string(act->data.size()) + ")");
   }
   SoftmaxParams p;
   p.input_multiplier = I32(vc.Int(k + "MULT"));
@@ -695,8 +700,8 @@ VectorResult RunVectorFile(const std::string& path) {
     const auto i = static_cast<std::size_t>(result.first_difference);
     result.detail = "output[" + std::to_string(i) + "] = " + std::to_string(out[i]) +
                     ", expected " + std::to_string(ref[i]) + " (" +
-                    std::to_string(result.num_differences) + " of " +
-                    std::to_string(ref.size()) + " bytes differ)";
+                    std::to_string(result.num_differences) + " of " + std::to_string(ref.size()) +
+                    " bytes differ)";
   }
   result.passed = result.detail.empty();
   result.output = std::move(out);

@@ -7,10 +7,10 @@
 #include "opcost/kernels/kernel_types.h"
 
 // Returns the Status of `expr` from the calling function if it is not ok.
-#define OPCOST_RETURN_IF_ERROR(expr)     \
-  do {                                   \
+#define OPCOST_RETURN_IF_ERROR(expr)                  \
+  do {                                                \
     const ::opcost::kernels::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
+    if (!status_.ok()) return status_;                \
   } while (0)
 
 namespace opcost::kernels::detail {
@@ -61,8 +61,7 @@ inline Status Product(const std::int64_t* dims, int n, const char* message, std:
 template <typename T>
 Status CheckBuffer(const Span<T>& span, std::int64_t needed, const char* message) {
   if (span.size < needed || (needed > 0 && span.data == nullptr)) {
-    return Fail(StatusCode::kBufferTooSmall, message, span.data == nullptr ? 0 : span.size,
-                needed);
+    return Fail(StatusCode::kBufferTooSmall, message, span.data == nullptr ? 0 : span.size, needed);
   }
   return Ok();
 }
@@ -82,8 +81,8 @@ inline Status CheckActivation(std::int64_t act_min, std::int64_t act_max) {
   s = CheckRange(act_max, -128, 127, "activation_max must be in [-128, 127]");
   if (!s.ok()) return s;
   if (act_min > act_max) {
-    return Fail(StatusCode::kInvalidArgument, "activation_min must be <= activation_max",
-                act_min, act_max);
+    return Fail(StatusCode::kInvalidArgument, "activation_min must be <= activation_max", act_min,
+                act_max);
   }
   return Ok();
 }

@@ -1,13 +1,13 @@
 // `opcost vectors` and `opcost run` through the built executable: output lines, the closing
 // count line and exit codes.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 

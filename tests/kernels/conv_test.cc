@@ -271,7 +271,8 @@ TEST(DepthwiseConvInt8, RejectsBadParameters) {
     SmallDepthwise c;
     c.output.resize(3);
     ExpectStatus(c.Run(), StatusCode::kBufferTooSmall, ErrorCode::kInvalidArgument,
-                 "output buffer is smaller than batches*output_h*output_w*input_ch*depth_multiplier (got 3, need 4)");
+                 "output buffer is smaller than "
+                 "batches*output_h*output_w*input_ch*depth_multiplier (got 3, need 4)");
   }
 }
 

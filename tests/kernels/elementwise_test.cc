@@ -27,7 +27,7 @@ TEST(AddInt8, SumsWithOffsetsAndClamps) {
   EXPECT_EQ(out, (I8{3, 127, -128}));
   p.input1_offset = 10;
   p.output_offset = -5;
-  p.left_shift = 20;                    // (x << 20) * 2^-20 keeps the value
+  p.left_shift = 20;  // (x << 20) * 2^-20 keeps the value
   p.output_shift = 1 - 20;
   ASSERT_TRUE(AddInt8(p, AsSpan(a), AsSpan(b), AsSpan(out)).ok());
   EXPECT_EQ(out, (I8{1 + 10 + 2 - 5, 127, -128}));
@@ -49,7 +49,8 @@ TEST(ElementwiseInt8, RejectsBadParameters) {
   const I8 a(3), b(2);
   I8 out(3);
   ExpectStatus(AddInt8(UnitAdd(), AsSpan(a), AsSpan(b), AsSpan(out)), StatusCode::kShapeMismatch,
-               ErrorCode::kShapeMismatch, "input2 must have as many elements as input1 (got 2, need 3)");
+               ErrorCode::kShapeMismatch,
+               "input2 must have as many elements as input1 (got 2, need 3)");
   I8 out2(2);
   ExpectStatus(MulInt8(MulParams{}, AsSpan(a), AsSpan(a), AsSpan(out2)), StatusCode::kShapeMismatch,
                ErrorCode::kShapeMismatch, "output must have as many elements as the inputs");

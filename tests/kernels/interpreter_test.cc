@@ -59,8 +59,8 @@ Graph DsCnnGraph(const json& v) {
   const json& arr = v.at("arrays");
   auto cfg = [&](const std::string& k) { return c.at(k).get<std::int64_t>(); };
   GraphBuilder b(v.at("case").get<std::string>());
-  TensorId x = b.Input("input", {1, cfg("CONV_2D_1_INPUT_H"), cfg("CONV_2D_1_INPUT_W"),
-                                 cfg("CONV_2D_1_IN_CH")});
+  TensorId x = b.Input(
+      "input", {1, cfg("CONV_2D_1_INPUT_H"), cfg("CONV_2D_1_INPUT_W"), cfg("CONV_2D_1_IN_CH")});
   Graph& g = b.mutable_graph();
   g.mutable_tensor(x).quantization = ActQuant(1.0f, -cfg("CONV_2D_1_INPUT_OFFSET"));
   float softmax_input_scale = 1.0f;
@@ -110,7 +110,8 @@ Graph DsCnnGraph(const json& v) {
         w.quantization.shifts.push_back(s);
       }
       w.quantization.axis = dw ? 3 : 0;
-      g.mutable_tensor(g.FindTensor(name + "/bias")).data = Int32Bytes(arr.at(a + "bias").at("data"));
+      g.mutable_tensor(g.FindTensor(name + "/bias")).data =
+          Int32Bytes(arr.at(a + "bias").at("data"));
       g.mutable_tensor(x).quantization = ActQuant(1.0f, cfg(k + "OUTPUT_OFFSET"));
     } else if (c.contains("AVERAGE_POOL_2D_" + n + "_OUT_CH")) {
       const std::string k = "AVERAGE_POOL_2D_" + n + "_";
@@ -135,7 +136,8 @@ Graph DsCnnGraph(const json& v) {
       w.quantization.zero_points = {0};
       w.quantization.multipliers = {m};
       w.quantization.shifts = {s};
-      g.mutable_tensor(g.FindTensor(name + "/bias")).data = Int32Bytes(arr.at(a + "bias").at("data"));
+      g.mutable_tensor(g.FindTensor(name + "/bias")).data =
+          Int32Bytes(arr.at(a + "bias").at("data"));
       g.mutable_tensor(x).quantization = ActQuant(softmax_input_scale, cfg(k + "OUTPUT_OFFSET"));
     } else if (c.contains("SOFTMAX_" + n + "_MULT")) {
       x = b.Unary(name, OpType::kSoftmax, x);
@@ -222,27 +224,41 @@ TEST(RunInt8, RejectsBadInputsAndGraphs) {
   {
     Graph bad = TinyGraph();
     bad.mutable_tensor(bad.FindTensor("conv/weights")).data.clear();
-    expect_error([&] { RunInt8(bad, {I8{1, 2}}); }, ErrorCode::kInvalidArgument,
-                 "conv2d node 'conv' (#0): constant 'conv/weights' must hold 1 bytes of data");
+    expect_error(
+        [&] {
+          RunInt8(bad, {I8{1, 2}});
+        },
+        ErrorCode::kInvalidArgument,
+        "conv2d node 'conv' (#0): constant 'conv/weights' must hold 1 bytes of data");
   }
   {
     Graph bad = TinyGraph();
     bad.mutable_tensor(bad.FindTensor("conv")).quantization.scales = {0.0f};
-    expect_error([&] { RunInt8(bad, {I8{1, 2}}); }, ErrorCode::kInvalidArgument,
-                 "tensor 'conv' scale must be finite and > 0");
+    expect_error(
+        [&] {
+          RunInt8(bad, {I8{1, 2}});
+        },
+        ErrorCode::kInvalidArgument, "tensor 'conv' scale must be finite and > 0");
   }
   {
     Graph bad = TinyGraph();
     bad.mutable_tensor(bad.FindTensor("conv/weights")).quantization.zero_points = {3};
-    expect_error([&] { RunInt8(bad, {I8{1, 2}}); }, ErrorCode::kInvalidArgument,
-                 "weights 'conv/weights' must have zero point 0 (got 3)");
+    expect_error(
+        [&] {
+          RunInt8(bad, {I8{1, 2}});
+        },
+        ErrorCode::kInvalidArgument, "weights 'conv/weights' must have zero point 0 (got 3)");
   }
   {
     Graph bad = TinyGraph();
     bad.mutable_tensor(bad.FindTensor("fc/weights")).quantization.shifts = {40};
     bad.mutable_tensor(bad.FindTensor("fc/weights")).quantization.multipliers = {1 << 30};
-    expect_error([&] { RunInt8(bad, {I8{1, 2}}); }, ErrorCode::kInvalidArgument,
-                 "fully_connected node 'fc' (#1): requantization shift must be in [-31, 30]");
+    expect_error(
+        [&] {
+          RunInt8(bad, {I8{1, 2}});
+        },
+        ErrorCode::kInvalidArgument,
+        "fully_connected node 'fc' (#1): requantization shift must be in [-31, 30]");
   }
   {
     GraphBuilder b("sig");
@@ -251,8 +267,11 @@ TEST(RunInt8, RejectsBadInputsAndGraphs) {
     TensorId y = b.Unary("s", OpType::kSigmoid, x);
     b.mutable_graph().mutable_tensor(y).quantization = ActQuant(1.0f, 0);
     const Graph sg = b.Build();
-    expect_error([&] { RunInt8(sg, {I8{1, 2, 3, 4}}); }, ErrorCode::kUnsupportedOp,
-                 "sigmoid node 's' (#0): no int8 kernel for this op");
+    expect_error(
+        [&] {
+          RunInt8(sg, {I8{1, 2, 3, 4}});
+        },
+        ErrorCode::kUnsupportedOp, "sigmoid node 's' (#0): no int8 kernel for this op");
   }
 }
 
@@ -299,8 +318,8 @@ TEST(RunInt8, AddDerivesTfliteScalingFromScales) {
   g.mutable_tensor(y).quantization = ActQuant(1.0f, -128);
   const Graph built = b.Build();
   const json& arr = v.at("arrays");
-  const auto out = RunInt8(built, {Int8Array(arr.at("input1").at("data")),
-                                   Int8Array(arr.at("input2").at("data"))});
+  const auto out = RunInt8(
+      built, {Int8Array(arr.at("input1").at("data")), Int8Array(arr.at("input2").at("data"))});
   EXPECT_EQ(out.at(0), Ref(v));
 }
 
@@ -319,8 +338,8 @@ TEST(RunInt8, MulDerivesMultiplierFromScales) {
   g.mutable_tensor(y).quantization = ActQuant(1.0f, -128);
   const Graph built = b.Build();
   const json& arr = v.at("arrays");
-  const auto out = RunInt8(built, {Int8Array(arr.at("input1").at("data")),
-                                   Int8Array(arr.at("input2").at("data"))});
+  const auto out = RunInt8(
+      built, {Int8Array(arr.at("input1").at("data")), Int8Array(arr.at("input2").at("data"))});
   EXPECT_EQ(out.at(0), Ref(v));
 }
 

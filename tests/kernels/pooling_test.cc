@@ -105,9 +105,10 @@ TEST(PoolInt8, RejectsBadParameters) {
   }
   {
     PoolParams p;
-    ExpectStatus(MaxPoolInt8(p, Row(4, 2, 3), AsSpan(input), AsSpan(output)),
-                 StatusCode::kBufferTooSmall, ErrorCode::kInvalidArgument,
-                 "output buffer is smaller than batches*output_h*output_w*channels (got 2, need 3)");
+    ExpectStatus(
+        MaxPoolInt8(p, Row(4, 2, 3), AsSpan(input), AsSpan(output)), StatusCode::kBufferTooSmall,
+        ErrorCode::kInvalidArgument,
+        "output buffer is smaller than batches*output_h*output_w*channels (got 2, need 3)");
   }
   {
     PoolParams p;

@@ -23,10 +23,10 @@ TEST(Requantize, DoublingHighMulIsProductOverTwoPow31) {
 TEST(Requantize, DoublingHighMulRoundsHalfUp) {
   // The nudge 1 - 2^30 for negative products plus truncating division rounds ties toward
   // +infinity, not away from zero.
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1, 1 << 30), 1);     // 0.5 -> 1
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-1, 1 << 30), 0);    // -0.5 -> 0
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-3, 1 << 30), -1);   // -1.5 -> -1
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-3, 1 << 29), -1);   // -0.75 -> -1
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1, 1 << 30), 1);    // 0.5 -> 1
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-1, 1 << 30), 0);   // -0.5 -> 0
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-3, 1 << 30), -1);  // -1.5 -> -1
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-3, 1 << 29), -1);  // -0.75 -> -1
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(3, 1 << 29), 1);    // 0.75 -> 1
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(1, 1 << 29), 0);    // 0.25 -> 0
 }
@@ -134,8 +134,8 @@ TEST(Requantize, ValidateRequantizationChecksLengthsAndShifts) {
                ErrorCode::kShapeMismatch, "one per output channel (got 2, need 3)");
   ExpectStatus(ValidateRequantization({{mults, 2}, {shifts, 2}}, 2), StatusCode::kInvalidArgument,
                ErrorCode::kInvalidArgument, "shift must be in [-31, 30] (got 31)");
-  ExpectStatus(ValidateRequantization({}, 2), StatusCode::kShapeMismatch,
-               ErrorCode::kShapeMismatch, "one per output channel");
+  ExpectStatus(ValidateRequantization({}, 2), StatusCode::kShapeMismatch, ErrorCode::kShapeMismatch,
+               "one per output channel");
 }
 
 TEST(Requantize, RequantizeToInt8AddsOffsetThenClamps) {

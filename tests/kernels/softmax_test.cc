@@ -59,23 +59,20 @@ TEST(SoftmaxInt8, RejectsBadParameters) {
   {
     SoftmaxParams p = DsCnnSParams();
     p.input_left_shift = 32;
-    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)),
-                 StatusCode::kInvalidArgument, ErrorCode::kInvalidArgument,
-                 "input_left_shift must be in [0, 31] (got 32)");
+    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)), StatusCode::kInvalidArgument,
+                 ErrorCode::kInvalidArgument, "input_left_shift must be in [0, 31] (got 32)");
   }
   {
     SoftmaxParams p = DsCnnSParams();
     p.diff_min = 1;
-    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)),
-                 StatusCode::kInvalidArgument, ErrorCode::kInvalidArgument,
-                 "diff_min must be <= 0 (got 1)");
+    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)), StatusCode::kInvalidArgument,
+                 ErrorCode::kInvalidArgument, "diff_min must be <= 0 (got 1)");
   }
   {
     SoftmaxParams p = DsCnnSParams();
     p.diff_min = -200;  // -200 * 2^24 < INT32_MIN
-    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)),
-                 StatusCode::kInvalidArgument, ErrorCode::kInvalidArgument,
-                 "diff_min * 2^input_left_shift must be >= INT32_MIN");
+    ExpectStatus(SoftmaxInt8(p, 1, 4, AsSpan(input), AsSpan(output)), StatusCode::kInvalidArgument,
+                 ErrorCode::kInvalidArgument, "diff_min * 2^input_left_shift must be >= INT32_MIN");
   }
   ExpectStatus(SoftmaxInt8(DsCnnSParams(), 1, 4096, AsSpan(input), AsSpan(output)),
                StatusCode::kInvalidArgument, ErrorCode::kInvalidArgument,

@@ -135,9 +135,9 @@ TEST_F(VectorRunnerTest, ModifiedReferenceOfARealCaseFails) {
   const VectorResult good = RunVectorFile(kVectorDir + "/basic.json");
   ASSERT_TRUE(good.passed);
   ASSERT_EQ(good.output[0], -11);
-  const VectorResult r =
-      RunVectorFile(WriteBasicWith("basic.json", "\"output_ref\":{\"type\":\"int8_t\",\"data\":[-11,",
-                                   "\"output_ref\":{\"type\":\"int8_t\",\"data\":[-12,"));
+  const VectorResult r = RunVectorFile(
+      WriteBasicWith("basic.json", "\"output_ref\":{\"type\":\"int8_t\",\"data\":[-11,",
+                     "\"output_ref\":{\"type\":\"int8_t\",\"data\":[-12,"));
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.name, "basic");
   EXPECT_EQ(r.first_difference, 0);

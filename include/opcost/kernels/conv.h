@@ -31,7 +31,7 @@ struct ConvParams {
   std::int32_t output_offset = 0;  // output zero point, in [-128, 127]
   std::int32_t stride_h = 1, stride_w = 1;      // >= 1
   std::int32_t dilation_h = 1, dilation_w = 1;  // >= 1
-  std::int32_t pad_h = 0, pad_w = 0;  // leading (top, left) padding in pixels, >= 0
+  std::int32_t pad_h = 0, pad_w = 0;            // leading (top, left) padding in pixels, >= 0
   std::int32_t activation_min = -128;  // clamp after adding output_offset (fused ReLU/ReLU6)
   std::int32_t activation_max = 127;
 };

@@ -36,7 +36,7 @@ Status AddInt8(const AddParams& params, Span<const std::int8_t> input1,
                Span<const std::int8_t> input2, Span<std::int8_t> output);
 
 struct MulParams {
-  std::int32_t input1_offset = 0, input2_offset = 0;  // -(zero point), in [-127, 128]
+  std::int32_t input1_offset = 0, input2_offset = 0;     // -(zero point), in [-127, 128]
   std::int32_t output_multiplier = 0, output_shift = 0;  // shift in [-31, 30]
   std::int32_t output_offset = 0;                        // zero point, in [-128, 127]
   std::int32_t activation_min = -128, activation_max = 127;

@@ -69,8 +69,9 @@ inline std::int32_t MultiplyByQuantizedMultiplier(std::int32_t x, std::int32_t m
 inline std::int8_t RequantizeToInt8(std::int32_t acc, std::int32_t multiplier, int shift,
                                     std::int32_t output_offset, std::int32_t activation_min,
                                     std::int32_t activation_max) {
-  std::int64_t v = static_cast<std::int64_t>(MultiplyByQuantizedMultiplier(acc, multiplier, shift)) +
-                   output_offset;
+  std::int64_t v =
+      static_cast<std::int64_t>(MultiplyByQuantizedMultiplier(acc, multiplier, shift)) +
+      output_offset;
   if (v < activation_min) v = activation_min;
   if (v > activation_max) v = activation_max;
   return static_cast<std::int8_t>(v);

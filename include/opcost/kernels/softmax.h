@@ -30,9 +30,9 @@ struct SoftmaxParams {
 // fixed-point exp_on_negative_values; sum = sum of e / 2^12 (each rounded); the reciprocal of
 // sum by Newton-Raphson (one_over_one_plus_x_for_x_in_0_1); out = clamp(round(e * recip /
 // 2^(num_bits_over_unit + 23)) - 128, -128, 127); d < diff_min gives -128.
-// Fails with kInvalidArgument (num_rows or row_size outside [1, 4095] for the row size or
-// [1, 2^24] for rows, input_left_shift outside [0, 31], diff_min > 0, or diff_min * 2^shift below
-// INT32_MIN) or kBufferTooSmall.
+// Fails with kInvalidArgument (num_rows outside [1, 2^24], row_size outside [1, 4095],
+// input_left_shift outside [0, 31], diff_min > 0, or max(diff_min, -255) * 2^input_left_shift
+// below INT32_MIN) or kBufferTooSmall.
 Status SoftmaxInt8(const SoftmaxParams& params, std::int64_t num_rows, std::int64_t row_size,
                    Span<const std::int8_t> input, Span<std::int8_t> output);
 

@@ -27,8 +27,8 @@ struct VectorResult {
   std::string detail;
   std::int64_t first_difference = -1;  // index of the first differing byte, -1 if none
   std::int64_t num_differences = 0;
-  std::int64_t num_elements = 0;       // bytes compared
-  std::vector<std::int8_t> output;     // what the kernels produced
+  std::int64_t num_elements = 0;    // bytes compared
+  std::vector<std::int8_t> output;  // what the kernels produced
 };
 
 // Runs the one case in the JSON file at `path`. A case whose output differs is returned with
