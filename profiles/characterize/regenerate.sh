@@ -22,8 +22,8 @@ done
 OPCOST_FIT_WORK="$build/characterize/fit-m7" python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
 OPCOST_FIT_WORK="$build/characterize/fit-m4" python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
 python3 "$here/plot.py" "$root" "$opcost"
-for p in cortex-m7-f746 cortex-m4-l4r5; do
-  "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" --profile "$root/profiles/$p.json" \
-    --format json > "$here/data/estimate-mcunet-vww1-$p.json" 2>/dev/null || true
+for p in cortex-m7-f746 cortex-m4-l4r5; do  # relative profile path: stable output
+  (cd "$root" && "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" \
+    --profile "profiles/$p.json" --format json > "$here/data/estimate-mcunet-vww1-$p.json")
 done
 echo "regenerate.sh: done"
