@@ -94,7 +94,8 @@ struct MemoryGraph;
 
 // The peak of many orders of one graph: the graph is analysed once (alias groups, consumers,
 // scratch) and each PeakBytes call then runs in O(nodes + edges) without allocating. The
-// evaluator keeps its own copy of what it needs; the graph may be destroyed afterwards.
+// evaluator keeps a pointer to the graph (for op names in error messages): the graph must
+// outlive it and must not change while it is used.
 class PeakEvaluator {
  public:
   // Throws what ComputeLiveness throws for the graph and options (not for an order).

@@ -178,10 +178,7 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     }
   }
 
-  m.node_names.reserve(num_nodes);
-  for (const Node& node : graph.nodes()) m.node_names.push_back(node.name);
-  m.tensor_names.reserve(num_tensors);
-  for (const Tensor& t : graph.tensors()) m.tensor_names.push_back(t.name);
+  m.graph = &graph;
   m.remaining = m.group_consumers;
   m.executed.assign(num_nodes, 0);
   return m;
@@ -200,15 +197,15 @@ void MemoryGraph::CheckOrder(const ExecutionOrder& order) {
               std::to_string(n) + ", outside [0, " + std::to_string(num_nodes) + ")");
     }
     if (executed[n]) {
-      ArgFail("invalid execution order: op '" + node_names[n] + "' (#" + std::to_string(n) +
+      ArgFail("invalid execution order: op '" + graph->node(n).name + "' (#" + std::to_string(n) +
               ") appears twice (again at step " + std::to_string(s) + ")");
     }
     for (std::int32_t k = pred_begin[n]; k < pred_begin[n + 1]; ++k) {
       if (!executed[preds[k]]) {
         ArgFail("invalid execution order: step " + std::to_string(s) + " runs op '" +
-                node_names[n] + "' (#" + std::to_string(n) + ") before op '" +
-                node_names[preds[k]] + "' (#" + std::to_string(preds[k]) +
-                "), which produces its input '" + tensor_names[pred_tensor[k]] + "'");
+                graph->node(n).name + "' (#" + std::to_string(n) + ") before op '" +
+                graph->node(preds[k]).name + "' (#" + std::to_string(preds[k]) +
+                "), which produces its input '" + graph->tensor(pred_tensor[k]).name + "'");
       }
     }
     executed[n] = 1;

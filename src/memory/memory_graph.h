@@ -41,7 +41,7 @@ struct MemoryGraph {
   std::int64_t initial_live_bytes = 0;    // graph-input groups with a consumer or pinned
   std::int64_t dangling_input_bytes = 0;  // graph-input groups with neither: step 0 only
 
-  std::vector<std::string> node_names, tensor_names;  // for error messages
+  const Graph* graph = nullptr;  // for error messages only; must outlive this
 
   // Reused by the evaluators (sized at build).
   std::vector<std::int32_t> remaining;  // per group
