@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <random>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -106,6 +107,67 @@ TEST(OrderSearch, MatchesBruteForceOnRandomDags) {
   // The sample must exercise the exact search and contain orders worth improving.
   EXPECT_GT(searched, 50);
   EXPECT_GT(improved, 20);
+}
+
+// Larger graphs (9 to 11 ops, up to a few 100k orders each), scored with the evaluator, which
+// the test above checks against the definition on every order.
+TEST(OrderSearch, MatchesBruteForceOnLargerRandomDags) {
+  for (std::uint32_t seed = 1000; seed < 1030; ++seed) {
+    const int nodes = 9 + static_cast<int>(seed % 3);
+    const Graph g = testing::RandomDag(seed, nodes);
+    LivenessOptions rules;
+    rules.in_place = seed % 2 == 0;
+    PeakEvaluator eval(g, rules);
+    std::int64_t brute = std::numeric_limits<std::int64_t>::max();
+    testing::ForEachTopologicalOrder(
+        g, [&](const ExecutionOrder& order) { brute = std::min(brute, eval.PeakBytes(order)); });
+    OrderSearchOptions o;
+    o.rules = rules;
+    const OrderSearchResult r = FindBestOrder(g, o);
+    EXPECT_EQ(r.best_peak_bytes, brute) << "seed " << seed;
+    EXPECT_TRUE(r.optimal) << "seed " << seed;
+  }
+}
+
+// Random topological orders of 40-op graphs: evaluator, report and definition agree.
+TEST(OrderSearch, EvaluatorReportAndDefinitionAgreeOnRandomOrders) {
+  std::mt19937 rng(99);
+  for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+    const Graph g = testing::RandomDag(seed, 40);
+    LivenessOptions rules;
+    rules.in_place = seed % 2 == 1;
+    for (int i = 0; i < 40; ++i) rules.scratch_bytes.push_back(static_cast<std::int64_t>(rng() % 50));
+    PeakEvaluator eval(g, rules);
+    // A random topological order: repeatedly pick a random ready op.
+    ExecutionOrder order;
+    std::vector<bool> done(40, false);
+    while (order.size() < 40) {
+      std::vector<NodeId> ready;
+      for (NodeId v = 0; v < 40; ++v) {
+        if (done[static_cast<std::size_t>(v)]) continue;
+        bool ok = true;
+        for (TensorId t : g.node(v).inputs) {
+          const NodeId p = g.producer(t);
+          if (p != kNoNode && !done[static_cast<std::size_t>(p)]) ok = false;
+        }
+        if (ok) ready.push_back(v);
+      }
+      const NodeId pick = ready[rng() % ready.size()];
+      done[static_cast<std::size_t>(pick)] = true;
+      order.push_back(pick);
+    }
+    MemoryOptions m;
+    m.order = order;
+    m.rules = rules;
+    const std::int64_t by_definition = testing::PeakByDefinition(ComputeLiveness(g, order, rules));
+    EXPECT_EQ(eval.PeakBytes(order), by_definition) << "seed " << seed;
+    EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, by_definition) << "seed " << seed;
+    const OrderSearchResult r = FindBestOrder(g, OrderSearchOptions{order, rules});
+    EXPECT_EQ(r.given_peak_bytes, by_definition);
+    EXPECT_LE(r.best_peak_bytes, by_definition);
+    EXPECT_GE(r.best_peak_bytes, r.lower_bound_bytes);
+    EXPECT_EQ(testing::PeakByDefinition(ComputeLiveness(g, r.best_order, rules)), r.best_peak_bytes);
+  }
 }
 
 TEST(OrderSearch, StateBoundGivesHeuristicResultNotProven) {
