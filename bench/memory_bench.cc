@@ -1,9 +1,9 @@
 // Memory analysis speed (docs/performance.md, section "Memory"): the peak of a 100-op graph in a
 // given order, the exact order search on a 30-op NAS-style cell, an arena plan for 100 tensors.
+#include <benchmark/benchmark.h>
+
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "opcost/arena_planner.h"
 #include "opcost/builder.h"
@@ -57,11 +57,18 @@ Graph NasCell30() {
       const std::string name = "e" + std::to_string(i) + "_" + std::to_string(j);
       TensorId e;
       switch (edge++ % 3) {
-        case 0: e = b.Conv2D(name, nodes[static_cast<std::size_t>(i)], c3); break;
-        case 1: e = b.Conv2D(name, nodes[static_cast<std::size_t>(i)], c1); break;
-        default: e = b.DepthwiseConv2D(name, nodes[static_cast<std::size_t>(i)], dw); break;
+        case 0:
+          e = b.Conv2D(name, nodes[static_cast<std::size_t>(i)], c3);
+          break;
+        case 1:
+          e = b.Conv2D(name, nodes[static_cast<std::size_t>(i)], c1);
+          break;
+        default:
+          e = b.DepthwiseConv2D(name, nodes[static_cast<std::size_t>(i)], dw);
+          break;
       }
-      sum = sum == kNoTensor ? e : b.Add("sum" + std::to_string(j) + "_" + std::to_string(i), sum, e);
+      sum =
+          sum == kNoTensor ? e : b.Add("sum" + std::to_string(j) + "_" + std::to_string(i), sum, e);
     }
     nodes.push_back(sum);
   }

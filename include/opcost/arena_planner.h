@@ -25,7 +25,7 @@ struct ArenaOptions {
 
 // One placed block: a buffer of the Liveness, or a step's scratch.
 struct ArenaBlock {
-  std::int32_t buffer = -1;  // index into Liveness::buffers; -1 for scratch
+  std::int32_t buffer = -1;        // index into Liveness::buffers; -1 for scratch
   std::int32_t scratch_step = -1;  // the step whose scratch this is; -1 for buffers
   std::int32_t first_step = 0;
   std::int32_t last_step = 0;

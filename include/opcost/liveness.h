@@ -51,8 +51,8 @@ struct TensorLifetime {
 struct BufferLifetime {
   std::int32_t first_step = 0;
   std::int32_t last_step = 0;
-  std::int64_t size_bytes = 0;       // the largest of its tensors
-  std::vector<TensorId> tensors;     // in tensor id order
+  std::int64_t size_bytes = 0;    // the largest of its tensors
+  std::vector<TensorId> tensors;  // in tensor id order
 };
 
 struct Liveness {

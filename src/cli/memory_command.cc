@@ -81,8 +81,8 @@ struct Result {
 
 void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
   const MemoryReport& m = r.report;
-  out << "model: " << g.name() << " (" << g.nodes().size() << " ops), in place: "
-      << (in_place ? "on" : "off")
+  out << "model: " << g.name() << " (" << g.nodes().size()
+      << " ops), in place: " << (in_place ? "on" : "off")
       << (r.has_profile ? ", scratch from profile " + r.profile_name : std::string()) << "\n";
   TextTable t({"step", "layer", "op", "activation B", "scratch B", "total B", "live tensors"},
               {false, true, true, false, false, false, true});
@@ -95,19 +95,20 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
   }
   t.Print(out);
   out << "peak activation: " << m.peak_activation_bytes << " B at step " << m.peak_step
-      << " (layer '" << g.node(m.peak_node).name << "'): " << JoinNames(g, m.peak_tensors)
-      << "\n";
+      << " (layer '" << g.node(m.peak_node).name << "'): " << JoinNames(g, m.peak_tensors) << "\n";
   out << "weights: " << m.weight_bytes << " B; total footprint: " << m.total_footprint_bytes
-      << " B (activations " << FormatNumber(100.0 * static_cast<double>(m.peak_activation_bytes) /
-                                            static_cast<double>(m.total_footprint_bytes), 3)
+      << " B (activations "
+      << FormatNumber(100.0 * static_cast<double>(m.peak_activation_bytes) /
+                          static_cast<double>(m.total_footprint_bytes),
+                      3)
       << " %)\n";
   if (r.optimized) {
     const OrderSearchResult& s = r.search;
     out << "order search: given order " << s.given_peak_bytes << " B, best order "
         << s.best_peak_bytes << " B ("
-        << (s.optimal ? "proven optimal"
-                      : s.exact_search ? "not proven: state bound reached"
-                                       : "not proven: heuristic, more than 64 ops")
+        << (s.optimal        ? "proven optimal"
+            : s.exact_search ? "not proven: state bound reached"
+                             : "not proven: heuristic, more than 64 ops")
         << "; lower bound " << s.lower_bound_bytes << " B)\n  best order:";
     for (NodeId n : s.best_order) out << " " << g.node(n).name;
     out << "\n";
@@ -116,8 +117,8 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
     const ArenaPlan& p = r.plan;
     out << "arena (" << (r.optimized ? "best" : "given") << " order, alignment "
         << r.alignment_bytes << " B): " << p.arena_bytes << " B, peak " << p.peak_bytes
-        << " B, fragmentation " << FormatNumber(100.0 * p.fragmentation, 3)
-        << " %, without reuse " << p.linear_arena_bytes << " B\n";
+        << " B, fragmentation " << FormatNumber(100.0 * p.fragmentation, 3) << " %, without reuse "
+        << p.linear_arena_bytes << " B\n";
     TextTable a({"buffer", "offset B", "size B", "steps"}, {true, false, false, false});
     for (const ArenaBlock& b : p.blocks) {
       const std::string name =
@@ -164,8 +165,8 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
   root["peak_tensors"] = NameList(g, m.peak_tensors);
   root["weight_bytes"] = m.weight_bytes;
   root["total_footprint_bytes"] = m.total_footprint_bytes;
-  root["activation_share"] = static_cast<double>(m.peak_activation_bytes) /
-                             static_cast<double>(m.total_footprint_bytes);
+  root["activation_share"] =
+      static_cast<double>(m.peak_activation_bytes) / static_cast<double>(m.total_footprint_bytes);
   if (r.optimized) {
     root["optimized_peak_activation_bytes"] = r.search.best_peak_bytes;
     root["optimal"] = r.search.optimal;
@@ -271,9 +272,15 @@ int Run(const Args& args, std::ostream& out) {
     r.planned = true;
   }
   switch (format) {
-    case OutputFormat::kTable: PrintTable(graph, r, options.rules.in_place, out); break;
-    case OutputFormat::kJson: PrintJson(graph, r, options.rules.in_place, out); break;
-    case OutputFormat::kCsv: PrintCsv(graph, r, out); break;
+    case OutputFormat::kTable:
+      PrintTable(graph, r, options.rules.in_place, out);
+      break;
+    case OutputFormat::kJson:
+      PrintJson(graph, r, options.rules.in_place, out);
+      break;
+    case OutputFormat::kCsv:
+      PrintCsv(graph, r, out);
+      break;
   }
   return 0;
 }

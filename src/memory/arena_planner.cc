@@ -33,9 +33,8 @@ ArenaPlan PlanChecked(const Liveness& liveness, const ArenaOptions& options) {
   for (const TensorLifetime& t : liveness.tensors) {
     if (t.tensor < 0 || t.buffer < 0 || t.buffer >= num_buffers) {
       throw Error(ErrorCode::kInvalidArgument,
-                  "cannot plan arena: tensor #" + std::to_string(t.tensor) +
-                      " names buffer #" + std::to_string(t.buffer) + " of " +
-                      std::to_string(num_buffers));
+                  "cannot plan arena: tensor #" + std::to_string(t.tensor) + " names buffer #" +
+                      std::to_string(t.buffer) + " of " + std::to_string(num_buffers));
     }
   }
   for (std::int32_t b = 0; b < num_buffers; ++b) {
@@ -45,8 +44,7 @@ ArenaPlan PlanChecked(const Liveness& liveness, const ArenaOptions& options) {
                   "cannot plan arena: buffer #" + std::to_string(b) +
                       " needs size >= 0 and first_step <= last_step (got " +
                       std::to_string(buf.size_bytes) + " B, steps " +
-                      std::to_string(buf.first_step) + ".." + std::to_string(buf.last_step) +
-                      ")");
+                      std::to_string(buf.first_step) + ".." + std::to_string(buf.last_step) + ")");
     }
   }
   ArenaPlan plan;
@@ -106,8 +104,7 @@ ArenaPlan PlanChecked(const Liveness& liveness, const ArenaOptions& options) {
       offset = std::max(offset, CheckedAdd(other.offset_bytes, other.aligned_size_bytes));
     }
     block.offset_bytes = offset;
-    plan.arena_bytes =
-        std::max(plan.arena_bytes, CheckedAdd(offset, block.aligned_size_bytes));
+    plan.arena_bytes = std::max(plan.arena_bytes, CheckedAdd(offset, block.aligned_size_bytes));
     placed.push_back(i);
   }
 
@@ -122,10 +119,9 @@ ArenaPlan PlanChecked(const Liveness& liveness, const ArenaOptions& options) {
     plan.peak_bytes =
         std::max(plan.peak_bytes, CheckedAdd(LiveBytesAt(liveness, s), liveness.scratch_bytes[s]));
   }
-  plan.fragmentation =
-      plan.arena_bytes > 0
-          ? 1.0 - static_cast<double>(plan.peak_bytes) / static_cast<double>(plan.arena_bytes)
-          : 0.0;
+  plan.fragmentation = plan.arena_bytes > 0 ? 1.0 - static_cast<double>(plan.peak_bytes) /
+                                                        static_cast<double>(plan.arena_bytes)
+                                            : 0.0;
   return plan;
 }
 

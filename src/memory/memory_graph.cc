@@ -17,8 +17,8 @@ namespace {
 bool IsAliasOp(OpType t) { return t == OpType::kReshape || t == OpType::kFlatten; }
 
 bool IsInPlaceOp(OpType t) {
-  return t == OpType::kRelu || t == OpType::kRelu6 || t == OpType::kSigmoid ||
-         t == OpType::kTanh || t == OpType::kAdd;
+  return t == OpType::kRelu || t == OpType::kRelu6 || t == OpType::kSigmoid || t == OpType::kTanh ||
+         t == OpType::kAdd;
 }
 
 std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
@@ -54,14 +54,14 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     if (options.scratch_bytes.size() != static_cast<std::size_t>(num_nodes)) {
       ArgFail("cannot analyse memory of graph '" + graph.name() +
               "': scratch_bytes must have one entry per op (got " +
-              std::to_string(options.scratch_bytes.size()) + " for " +
-              std::to_string(num_nodes) + " ops)");
+              std::to_string(options.scratch_bytes.size()) + " for " + std::to_string(num_nodes) +
+              " ops)");
     }
     for (NodeId n = 0; n < num_nodes; ++n) {
       if (options.scratch_bytes[n] < 0) {
         ArgFail("cannot analyse memory of " + Label(graph, n) +
-                ": scratch bytes must be >= 0 (got " +
-                std::to_string(options.scratch_bytes[n]) + ")");
+                ": scratch bytes must be >= 0 (got " + std::to_string(options.scratch_bytes[n]) +
+                ")");
       }
     }
   }
@@ -81,10 +81,10 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
   }
   for (TensorId t = 0; t < num_tensors; ++t) {
     if (used[t] && !is_input[t] && graph.producer(t) == kNoNode) {
-      throw Error(ErrorCode::kInvalidGraph,
-                  "cannot analyse memory of graph '" + graph.name() + "': activation '" +
-                      graph.tensor(t).name + "' is used but neither produced by an op nor a " +
-                      "graph input");
+      throw Error(ErrorCode::kInvalidGraph, "cannot analyse memory of graph '" + graph.name() +
+                                                "': activation '" + graph.tensor(t).name +
+                                                "' is used but neither produced by an op nor a " +
+                                                "graph input");
     }
   }
 
@@ -165,8 +165,8 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     for (std::int64_t s : m.group_size) total = CheckedAdd(total, s);
     for (std::int64_t s : m.scratch) total = CheckedAdd(total, s);
   } catch (const Error& e) {
-    throw WithContext(e, "summing the activation and scratch bytes of graph '" + graph.name() +
-                             "'");
+    throw WithContext(e,
+                      "summing the activation and scratch bytes of graph '" + graph.name() + "'");
   }
 
   for (std::int32_t g = 0; g < m.num_groups; ++g) {

@@ -72,7 +72,8 @@ struct MemoryGraph {
   std::int64_t BirthBytes(NodeId n) const {
     if (InPlaceGroup(n) >= 0) return 0;
     std::int64_t bytes = 0;
-    for (std::int32_t k = out_begin[n]; k < out_begin[n + 1]; ++k) bytes += group_size[out_groups[k]];
+    for (std::int32_t k = out_begin[n]; k < out_begin[n + 1]; ++k)
+      bytes += group_size[out_groups[k]];
     return bytes;
   }
   // Change of the bytes live between steps when `n` runs (given `remaining`, before updating).

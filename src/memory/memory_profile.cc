@@ -9,15 +9,14 @@
 
 namespace opcost {
 
-std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph,
-                                              const HardwareProfile& profile) {
+std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph, const HardwareProfile& profile) {
   std::vector<std::int64_t> bytes(graph.nodes().size(), 0);
   for (NodeId n = 0; n < static_cast<NodeId>(graph.nodes().size()); ++n) {
     try {
       bytes[n] = ScratchBytes(profile, DescribeNode(graph, n));
     } catch (const Error& e) {
-      throw WithContext(e, "scratch of op '" + graph.node(n).name + "' under profile '" +
-                               profile.name + "'");
+      throw WithContext(
+          e, "scratch of op '" + graph.node(n).name + "' under profile '" + profile.name + "'");
     }
   }
   return bytes;

@@ -1,13 +1,12 @@
 // `opcost memory` run as a process: JSON keys and values (the published tflite-tools peak),
 // CSV rows, and exit codes for bad input (1) and bad usage (2).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace {
 
@@ -53,7 +52,7 @@ TEST(MemoryCommand, JsonHasThePublishedPeakAndTheDocumentedKeys) {
 
 TEST(MemoryCommand, ProfileAddsScratchAndFit) {
   const Result r = Opcost("memory " + kExample + " --format json --profile " +
-                       std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json");
+                          std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   const nlohmann::json& step = j.at("steps").at(j.at("peak_step").get<int>());

@@ -1,10 +1,10 @@
 // Arena planning (arena_planner.h): hand-computed plans and properties on random graphs.
 #include "opcost/arena_planner.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "memory/test_graphs.h"
 #include "opcost/error.h"

@@ -1,19 +1,19 @@
 // Liveness rules (liveness.h) on hand-computed graphs, and the published tflite-tools example.
 #include "opcost/liveness.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
+#include "memory/test_graphs.h"
 #include "opcost/error.h"
 #include "opcost/memory.h"
 #include "opcost/model_io.h"
-#include "memory/test_graphs.h"
 
 namespace opcost {
 namespace {
@@ -95,7 +95,7 @@ TEST(Liveness, ReproducesTfliteToolsExampleWorkingSets) {
                    "/measured/tflite_tools_example_peak_memory.csv");
   ASSERT_TRUE(in) << "missing shared/measured/tflite_tools_example_peak_memory.csv";
   std::string line;
-  std::getline(in, line);  // header
+  std::getline(in, line);                          // header
   std::map<std::string, std::string> tensor_name;  // tool's tensor id -> name
   std::vector<CsvStep> steps;
   std::int64_t published_peak = -1;
@@ -219,10 +219,10 @@ TEST(Liveness, InPlaceNeedsAnInputThatDiesAndIsNotAGraphOutput) {
   Net n;
   const TensorId x = n.Input("x", 10);
   const TensorId a = n.Op("a", OpType::kConv2D, {x}, 100);
-  const TensorId b = n.Op("b", OpType::kRelu, {a}, 100);   // a still read by e: not in place
+  const TensorId b = n.Op("b", OpType::kRelu, {a}, 100);     // a still read by e: not in place
   const TensorId c = n.Op("c", OpType::kSigmoid, {b}, 100);  // b is a graph output: not in place
-  const TensorId d = n.Op("d", OpType::kRelu, {c}, 50);    // other size: not in place
-  const TensorId e = n.Op("e", OpType::kAdd, {a, d}, 100);  // a dies here: in place
+  const TensorId d = n.Op("d", OpType::kRelu, {c}, 50);      // other size: not in place
+  const TensorId e = n.Op("e", OpType::kAdd, {a, d}, 100);   // a dies here: in place
   n.g().SetOutputs({b, e});
   LivenessOptions o;
   o.in_place = true;
@@ -274,7 +274,8 @@ TEST(Liveness, RandomGraphsBuffersCoverExactlyTheirTensors) {
       EXPECT_EQ(l.buffers[b].first_step, first) << "seed " << seed;
       EXPECT_EQ(l.buffers[b].last_step, last) << "seed " << seed;
     }
-    for (const TensorLifetime& t : l.tensors) EXPECT_EQ(seen[static_cast<std::size_t>(t.tensor)], 1);
+    for (const TensorLifetime& t : l.tensors)
+      EXPECT_EQ(seen[static_cast<std::size_t>(t.tensor)], 1);
   }
 }
 
@@ -307,23 +308,36 @@ TEST(Liveness, RejectsGraphWithoutOps) {
 }
 
 TEST(Liveness, RejectsOrderOfWrongLength) {
-  ExpectError([&] { ComputeLiveness(ThreeOps(), {0, 1}); }, ErrorCode::kInvalidArgument,
-              "each of the 3 ops once (got 2 entries)");
+  ExpectError(
+      [&] {
+        ComputeLiveness(ThreeOps(), {0, 1});
+      },
+      ErrorCode::kInvalidArgument, "each of the 3 ops once (got 2 entries)");
 }
 
 TEST(Liveness, RejectsOrderWithUnknownOp) {
-  ExpectError([&] { ComputeLiveness(ThreeOps(), {0, 1, 7}); }, ErrorCode::kInvalidArgument,
-              "step 2 names op #7");
+  ExpectError(
+      [&] {
+        ComputeLiveness(ThreeOps(), {0, 1, 7});
+      },
+      ErrorCode::kInvalidArgument, "step 2 names op #7");
 }
 
 TEST(Liveness, RejectsOrderWithRepeatedOp) {
-  ExpectError([&] { ComputeLiveness(ThreeOps(), {0, 1, 1}); }, ErrorCode::kInvalidArgument,
-              "op 'b' (#1) appears twice");
+  ExpectError(
+      [&] {
+        ComputeLiveness(ThreeOps(), {0, 1, 1});
+      },
+      ErrorCode::kInvalidArgument, "op 'b' (#1) appears twice");
 }
 
 TEST(Liveness, RejectsOrderThatIsNotTopological) {
-  ExpectError([&] { ComputeLiveness(ThreeOps(), {0, 2, 1}); }, ErrorCode::kInvalidArgument,
-              "step 1 runs op 'c' (#2) before op 'b' (#1), which produces its input 'b'");
+  ExpectError(
+      [&] {
+        ComputeLiveness(ThreeOps(), {0, 2, 1});
+      },
+      ErrorCode::kInvalidArgument,
+      "step 1 runs op 'c' (#2) before op 'b' (#1), which produces its input 'b'");
 }
 
 TEST(Liveness, RejectsScratchOfWrongSize) {

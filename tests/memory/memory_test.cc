@@ -2,13 +2,13 @@
 // checks, the profile's scratch rules and the allocation-free evaluator.
 #include "opcost/memory.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "memory/test_graphs.h"
 #include "opcost/error.h"
@@ -37,7 +37,9 @@ DsCnnBuffers ReadDsCnnBuffers() {
                    "/measured/hello_edge_kws_deployment_buffers.csv");
   DsCnnBuffers b;
   std::string line;
-  const std::regex row("^DS-CNN-S \\(deployed\\),SCRATCH_BUFFER_SIZE,([0-9]+),bytes,\"[^\"]*=([0-9]+)\\)[^\"]*=([0-9]+)\\)");
+  const std::regex row(
+      "^DS-CNN-S "
+      "\\(deployed\\),SCRATCH_BUFFER_SIZE,([0-9]+),bytes,\"[^\"]*=([0-9]+)\\)[^\"]*=([0-9]+)\\)");
   while (std::getline(in, line)) {
     std::smatch m;
     if (std::regex_search(line, m, row)) {
@@ -66,7 +68,8 @@ TEST(Memory, PeaksMatchDerivedFiguresOfSharedArchitectures) {
   EXPECT_EQ(AnalyzeMemory(Model("mlperf_kws_ds_cnn")).peak_activation_bytes, 16000);
   const MemoryReport resnet = AnalyzeMemory(Model("mlperf_ic_resnet8"));
   EXPECT_EQ(resnet.peak_activation_bytes, 49152);  // 3 x 32x32x16: two convs' tensors + the skip
-  EXPECT_EQ(AnalyzeMemory(Model("cifar10_cmsisnn")).peak_activation_bytes, 32 * 32 * 32 + 16 * 16 * 32);
+  EXPECT_EQ(AnalyzeMemory(Model("cifar10_cmsisnn")).peak_activation_bytes,
+            32 * 32 * 32 + 16 * 16 * 32);
 }
 
 // A profile whose scratch rules are the legacy q7 CMSIS-NN kernels the deployed DS-CNN-S uses
@@ -100,8 +103,8 @@ TEST(Memory, DsCnnSWithLegacyKernelScratchEqualsDeployedScratchBufferSize) {
   MemoryOptions o;
   o.rules.scratch_bytes = ProfileScratchBytes(g, p);
   // conv1 4*10*4*1; dw 4*3*3*64; pw 4*64; avg pool and fc none.
-  EXPECT_THAT(o.rules.scratch_bytes, ElementsAre(160, 2304, 256, 2304, 256, 2304, 256, 2304, 256,
-                                                 0, 0));
+  EXPECT_THAT(o.rules.scratch_bytes,
+              ElementsAre(160, 2304, 256, 2304, 256, 2304, 256, 2304, 256, 0, 0));
   const MemoryReport r = AnalyzeMemory(g, o);
   EXPECT_EQ(r.peak_activation_bytes, published.scratch_buffer_size);
   EXPECT_EQ(r.steps[1].scratch_bytes, published.im2col);

@@ -2,13 +2,13 @@
 // every topological order of small seeded random DAGs.
 #include "opcost/order_search.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <limits>
 #include <random>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "memory/test_graphs.h"
 #include "opcost/builder.h"
@@ -136,7 +136,8 @@ TEST(OrderSearch, EvaluatorReportAndDefinitionAgreeOnRandomOrders) {
     const Graph g = testing::RandomDag(seed, 40);
     LivenessOptions rules;
     rules.in_place = seed % 2 == 1;
-    for (int i = 0; i < 40; ++i) rules.scratch_bytes.push_back(static_cast<std::int64_t>(rng() % 50));
+    for (int i = 0; i < 40; ++i)
+      rules.scratch_bytes.push_back(static_cast<std::int64_t>(rng() % 50));
     PeakEvaluator eval(g, rules);
     // A random topological order: repeatedly pick a random ready op.
     ExecutionOrder order;
@@ -166,7 +167,8 @@ TEST(OrderSearch, EvaluatorReportAndDefinitionAgreeOnRandomOrders) {
     EXPECT_EQ(r.given_peak_bytes, by_definition);
     EXPECT_LE(r.best_peak_bytes, by_definition);
     EXPECT_GE(r.best_peak_bytes, r.lower_bound_bytes);
-    EXPECT_EQ(testing::PeakByDefinition(ComputeLiveness(g, r.best_order, rules)), r.best_peak_bytes);
+    EXPECT_EQ(testing::PeakByDefinition(ComputeLiveness(g, r.best_order, rules)),
+              r.best_peak_bytes);
   }
 }
 

@@ -5,11 +5,11 @@
 //   2. Skip connections (DenseNet, NAS cells) raise the peak, "substantially (~10X)", against a
 //      plain feed-forward network.
 // The tables printed here are the ones in docs/memory.md.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "opcost/builder.h"
 #include "opcost/memory.h"
@@ -29,7 +29,7 @@ double ActivationShare(const MemoryReport& r) {
 }
 
 TEST(Paper, HelloEdgeActivationShareOfTotalFootprint) {
-  const std::vector<std::string> families = {"dnn", "cnn", "basic_lstm", "lstm",
+  const std::vector<std::string> families = {"dnn", "cnn",  "basic_lstm", "lstm",
                                              "gru", "crnn", "ds_cnn"};
   double min_share = 1.0, max_share = 0.0;
   std::string min_model, max_model;
@@ -74,8 +74,8 @@ TEST(Paper, HelloEdgePeaksByHand) {
 // Families: fully connected / recurrent models stay under 1 %, convolutional ones above 3 %.
 TEST(Paper, HelloEdgeShareDependsOnOpType) {
   for (const char* f : {"dnn", "basic_lstm", "lstm", "gru", "cnn", "crnn", "ds_cnn"}) {
-    const bool conv = std::string(f) == "cnn" || std::string(f) == "crnn" ||
-                      std::string(f) == "ds_cnn";
+    const bool conv =
+        std::string(f) == "cnn" || std::string(f) == "crnn" || std::string(f) == "ds_cnn";
     for (const char* size : {"s", "m", "l"}) {
       const std::string stem = std::string("hello_edge_") + f + "_" + size;
       const double share = ActivationShare(AnalyzeMemory(Model(stem)));
@@ -95,17 +95,16 @@ TEST(Paper, SkipConnectionsRaiseThePeakAgainstPlainChains) {
     const MemoryReport rc = AnalyzeMemory(cell);
     const MemoryReport rp = AnalyzeMemory(chain);
     const OrderSearchResult best = FindBestOrder(cell);
-    std::printf("%-16s weights %lld / %lld B, peak %lld B (best order %lld B, optimal %d) vs chain "
-                "%lld B: %.2fx (%.2fx)\n",
-                stem, static_cast<long long>(rc.weight_bytes),
-                static_cast<long long>(rp.weight_bytes),
-                static_cast<long long>(rc.peak_activation_bytes),
-                static_cast<long long>(best.best_peak_bytes), best.optimal ? 1 : 0,
-                static_cast<long long>(rp.peak_activation_bytes),
-                static_cast<double>(rc.peak_activation_bytes) /
-                    static_cast<double>(rp.peak_activation_bytes),
-                static_cast<double>(best.best_peak_bytes) /
-                    static_cast<double>(rp.peak_activation_bytes));
+    std::printf(
+        "%-16s weights %lld / %lld B, peak %lld B (best order %lld B, optimal %d) vs chain "
+        "%lld B: %.2fx (%.2fx)\n",
+        stem, static_cast<long long>(rc.weight_bytes), static_cast<long long>(rp.weight_bytes),
+        static_cast<long long>(rc.peak_activation_bytes),
+        static_cast<long long>(best.best_peak_bytes), best.optimal ? 1 : 0,
+        static_cast<long long>(rp.peak_activation_bytes),
+        static_cast<double>(rc.peak_activation_bytes) /
+            static_cast<double>(rp.peak_activation_bytes),
+        static_cast<double>(best.best_peak_bytes) / static_cast<double>(rp.peak_activation_bytes));
     EXPECT_EQ(rc.weight_bytes, rp.weight_bytes) << stem;
     // Even the best order cannot bring the cell down to the chain.
     EXPECT_GT(best.best_peak_bytes, rp.peak_activation_bytes) << stem;
@@ -144,12 +143,12 @@ TEST(Paper, NasStyleCellReachesTenTimesThePlainChainPeak) {
   const OrderSearchResult best = FindBestOrder(cell);
   EXPECT_TRUE(best.optimal);
   EXPECT_EQ(best.best_peak_bytes, 20 * kT);
-  std::printf("wide NAS-style cell: peak %lld B vs chain %lld B (%.1fx), weights %lld B\n",
-              static_cast<long long>(rc.peak_activation_bytes),
-              static_cast<long long>(rp.peak_activation_bytes),
-              static_cast<double>(rc.peak_activation_bytes) /
-                  static_cast<double>(rp.peak_activation_bytes),
-              static_cast<long long>(rc.weight_bytes));
+  std::printf(
+      "wide NAS-style cell: peak %lld B vs chain %lld B (%.1fx), weights %lld B\n",
+      static_cast<long long>(rc.peak_activation_bytes),
+      static_cast<long long>(rp.peak_activation_bytes),
+      static_cast<double>(rc.peak_activation_bytes) / static_cast<double>(rp.peak_activation_bytes),
+      static_cast<long long>(rc.weight_bytes));
 }
 
 }  // namespace

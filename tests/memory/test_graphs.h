@@ -49,8 +49,8 @@ inline Graph RandomDag(std::uint32_t seed, int num_nodes) {
     const std::int64_t a_elems = g.tensor(a).shape.NumElements();
     if (kind <= 2) {  // conv
       node.type = OpType::kConv2D;
-      node.inputs = {a, g.AddTensor(Tensor::Constant(node.name + "/weights", {4, 4},
-                                                     DataType::kInt8))};
+      node.inputs = {
+          a, g.AddTensor(Tensor::Constant(node.name + "/weights", {4, 4}, DataType::kInt8))};
       out_elems = 16 * uniform(1, 8);
     } else if (kind <= 4) {
       node.type = OpType::kRelu;
@@ -129,7 +129,8 @@ inline void ForEachTopologicalOrder(const Graph& g,
     for (NodeId v = 0; v < n; ++v) {
       if (done[static_cast<std::size_t>(v)]) continue;
       bool ready = true;
-      for (NodeId p : preds[static_cast<std::size_t>(v)]) ready = ready && done[static_cast<std::size_t>(p)];
+      for (NodeId p : preds[static_cast<std::size_t>(v)])
+        ready = ready && done[static_cast<std::size_t>(p)];
       if (!ready) continue;
       done[static_cast<std::size_t>(v)] = true;
       order.push_back(v);

@@ -1,9 +1,9 @@
 // Peaks of the real .tflite files in ../shared/models (through the TFLite importer).
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <regex>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "opcost/memory.h"
 #include "opcost/tflite_import.h"
@@ -43,7 +43,7 @@ TEST(TfliteMemory, McunetVww1PeakLiesBetweenMeasuredRuntimes) {
   ASSERT_EQ(xcube_kb, 123);
   const std::int64_t peak = Peak("mcunet/mcunet-vww1.tflite");
   EXPECT_EQ(peak, 161472);
-  EXPECT_GT(static_cast<double>(peak), xcube_kb * 1024);  // above even with kB = 1024 B
+  EXPECT_GT(static_cast<double>(peak), xcube_kb * 1024);     // above even with kB = 1024 B
   EXPECT_LT(static_cast<double>(peak), tflm_min_kb * 1000);  // below even with kB = 1000 B
 }
 
