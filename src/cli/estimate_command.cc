@@ -1,6 +1,8 @@
 // `opcost estimate MODEL --profile NAME|FILE [--format table|json|csv] [--allow-fallback]`:
 // cycles, latency and energy per layer from a hardware profile, beside the naive
 // ops-proportional model, and the share of ops vs time vs energy per op category.
+#include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <string>
 
@@ -44,6 +46,14 @@ OJson FlagList(std::uint32_t flags) {
 
 std::string Pct(double share) { return FormatNumber(share * 100.0, 3); }
 
+// Cycles in the table: a whole number, rounded half up (cycles are never negative), in fixed
+// notation at any magnitude ("%g" would print 1.18712e+07). JSON and CSV keep the exact value.
+std::string Cycles(double cycles) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", std::floor(cycles + 0.5));
+  return buf;
+}
+
 void PrintTable(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
                 std::ostream& out) {
   out << "model: " << g.name() << " (" << g.nodes().size() << " layers)\n"
@@ -56,13 +66,13 @@ void PrintTable(const Graph& g, const HardwareProfile& p, const NetworkEstimate&
     const LayerEstimate& l = e.layers[i];
     t.AddRow({std::to_string(i), g.nodes()[i].name, OpCategoryName(l.category),
               std::to_string(l.macs), FormatNumber(l.macs_per_output), FormatNumber(l.throughput),
-              FormatNumber(l.cycles, 6), FormatNumber(l.latency_s * 1e3),
+              Cycles(l.cycles), FormatNumber(l.latency_s * 1e3),
               FormatNumber(l.energy_j * 1e6), FormatNumber(l.naive_latency_s * 1e3),
               FlagLetters(l.flags)});
   }
   t.AddRule();
   const EstimateTotals& s = e.totals;
-  t.AddRow({"", "total", "", std::to_string(s.macs), "", "", FormatNumber(s.cycles, 6),
+  t.AddRow({"", "total", "", std::to_string(s.macs), "", "", Cycles(s.cycles),
             FormatNumber(s.latency_s * 1e3), FormatNumber(s.energy_j * 1e6),
             FormatNumber(s.naive_latency_s * 1e3), ""});
   t.Print(out);
