@@ -1,0 +1,534 @@
+// `opcost estimate` and `opcost fit` through the executable.
+//
+// The expected cycles are recomputed here from the profile file itself (read with nlohmann, not
+// through opcost) by the rules of docs/profile-format.md: MAC categories cost
+// overhead + MACs / y(MACs per output) with y linear in log(MACs per output) between curve points
+// and clamped outside; other categories overhead + cycles_per_element x elements (pooling: other
+// ops; activation/elementwise/other: output elements; reshape: none); variant factors multiply
+// the non-overhead part. latency_s = cycles / clock_hz; energy_j = latency_s x power_mw / 1000.
+// The naive model (include/opcost/estimator.h): cycles = ops / naive ops_per_cycle, energy at the
+// mean power_mw of the characterized categories.
+//
+// The KWS DS-CNN layer facts (MACs, MACs per output, channels) are those of
+// ../shared/measured/model_architectures.md section 3; the per-layer ops are from the hand count
+// in cli_metrics_test.cc (docs/metrics.md rules).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/cli_process.h"
+
+namespace opcost::clitest {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+std::string KwsJson() { return SourcePath("models/mlperf_kws_ds_cnn.json"); }
+std::string F746() { return SourcePath("profiles/cortex-m7-f746.json"); }
+
+// Relative comparison for values printed with 17 significant digits by nlohmann.
+void ExpectClose(double actual, double expected, const std::string& what, double rel = 1e-12) {
+  EXPECT_NEAR(actual, expected, std::abs(expected) * rel + 1e-300) << what;
+}
+
+json RunJson(const std::vector<std::string>& args) {
+  const ProcessResult r = RunOpcost(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  return json::parse(r.out);
+}
+
+// y(x) of a throughput curve, linear in log x between points, clamped at the ends.
+double Interpolate(const json& points, double x, bool* extrapolated) {
+  const std::size_t n = points.size();
+  const double x0 = points[0][0].get<double>();
+  const double xn = points[n - 1][0].get<double>();
+  *extrapolated = x < x0 || x > xn;
+  if (x <= x0) return points[0][1].get<double>();
+  if (x >= xn) return points[n - 1][1].get<double>();
+  for (std::size_t i = 1; i < n; ++i) {
+    const double xa = points[i - 1][0].get<double>();
+    const double xb = points[i][0].get<double>();
+    if (x <= xb) {
+      const double ya = points[i - 1][1].get<double>();
+      const double yb = points[i][1].get<double>();
+      const double t = (std::log(x) - std::log(xa)) / (std::log(xb) - std::log(xa));
+      return ya + t * (yb - ya);
+    }
+  }
+  return points[n - 1][1].get<double>();
+}
+
+// One layer as the profile rules see it.
+struct HandLayer {
+  std::string name;
+  std::string category;
+  std::int64_t macs;       // MAC categories
+  double macs_per_output;  // MAC categories
+  std::int64_t elements;   // other categories
+  std::int64_t ops;        // 2 x MACs + other ops
+  std::int64_t c_in, c_out, stride;
+};
+
+// MLPerf KWS DS-CNN (model_architectures.md section 3). ops: conv/dw/pw 2 x MACs + 8000 bias
+// adds + 8000 relu comparisons; pool 64 x 124 additions + 64 divisions; fc 2 x 768 + 12 bias;
+// softmax of 12: 11 + 23 + 12 + 12.
+std::vector<HandLayer> KwsLayers() {
+  std::vector<HandLayer> v;
+  v.push_back({"conv1", "conv", 320000, 40, 0, 2 * 320000 + 16000, 1, 64, 2});
+  for (int b = 1; b <= 4; ++b) {
+    v.push_back(
+        {"dw" + std::to_string(b), "depthwise_conv", 72000, 9, 0, 2 * 72000 + 16000, 64, 64, 1});
+    v.push_back(
+        {"pw" + std::to_string(b), "conv_1x1", 512000, 64, 0, 2 * 512000 + 16000, 64, 64, 1});
+  }
+  v.push_back({"avgpool", "pooling", 0, 0, 64 * 124 + 64, 64 * 124 + 64, 64, 64, 5});
+  v.push_back({"flatten", "other", 0, 0, 0, 0, 64, 64, 1});  // reshape: overhead only
+  v.push_back({"fc", "fully_connected", 768, 64, 0, 2 * 768 + 12, 64, 12, 1});
+  v.push_back({"softmax", "activation", 0, 0, 12, 58, 12, 12, 1});
+  return v;
+}
+
+bool VariantHolds(const json& rule, const HandLayer& l) {
+  const std::string c = rule.at("condition");
+  const std::int64_t value = rule.at("value");
+  if (c == "input_channels_not_multiple_of") return l.c_in % value != 0;
+  if (c == "output_channels_not_multiple_of") return l.c_out % value != 0;
+  if (c == "stride_greater_than") return l.stride > value;
+  ADD_FAILURE() << "unknown condition " << c;
+  return false;
+}
+
+struct HandEstimate {
+  double cycles;
+  bool extrapolated;
+  bool variant;
+};
+
+HandEstimate EstimateByHand(const json& profile, const HandLayer& l) {
+  const json& cat = profile.at("categories").at(l.category);
+  HandEstimate e{0.0, false, false};
+  double work = 0.0;
+  if (cat.contains("throughput")) {
+    work = static_cast<double>(l.macs) /
+           Interpolate(cat.at("throughput").at("points"), l.macs_per_output, &e.extrapolated);
+  } else {
+    work = cat.at("cycles_per_element").at("value").get<double>() * static_cast<double>(l.elements);
+  }
+  if (profile.contains("variants")) {
+    for (const json& rule : profile.at("variants")) {
+      if (rule.at("category") == l.category && VariantHolds(rule, l)) {
+        work *= rule.at("factor").get<double>();
+        e.variant = true;
+      }
+    }
+  }
+  e.cycles = cat.at("overhead_cycles").at("value").get<double>() + work;
+  return e;
+}
+
+double MeanCharacterizedPowerMw(const json& profile) {
+  double sum = 0.0;
+  int n = 0;
+  for (const auto& [name, cat] : profile.at("categories").items()) {
+    if (cat.contains("characterized") && !cat.at("characterized").get<bool>()) continue;
+    sum += cat.at("power_mw").at("value").get<double>();
+    ++n;
+  }
+  return sum / n;
+}
+
+// Every per-layer and total number of `estimate --format json` against the hand model.
+void ExpectMatchesProfile(const json& est, const json& profile,
+                          const std::vector<HandLayer>& hand) {
+  const double clock_hz = profile.at("hardware").at("clock_hz").get<double>();
+  const double naive_opc = profile.at("naive_model").at("ops_per_cycle").get<double>();
+  const double naive_power_w = MeanCharacterizedPowerMw(profile) / 1000.0;
+  EXPECT_EQ(est.at("profile").at("clock_hz").get<double>(), clock_hz);
+  EXPECT_EQ(est.at("profile").at("naive_ops_per_cycle").get<double>(), naive_opc);
+  const json& layers = est.at("layers");
+  ASSERT_EQ(layers.size(), hand.size());
+  double cycles = 0, latency = 0, energy = 0, naive_cycles = 0, naive_latency = 0, naive_energy = 0;
+  std::int64_t macs = 0, ops = 0;
+  for (std::size_t i = 0; i < hand.size(); ++i) {
+    const json& l = layers[i];
+    const HandLayer& h = hand[i];
+    const std::string where = "layer " + h.name;
+    EXPECT_EQ(l.at("name"), h.name);
+    EXPECT_EQ(l.at("category"), h.category) << where;
+    EXPECT_EQ(l.at("macs").get<std::int64_t>(), h.macs) << where;
+    EXPECT_EQ(l.at("ops").get<std::int64_t>(), h.ops) << where;
+    const HandEstimate e = EstimateByHand(profile, h);
+    ExpectClose(l.at("cycles").get<double>(), e.cycles, where + " cycles");
+    const double power_w =
+        profile.at("categories").at(h.category).at("power_mw").at("value").get<double>() / 1000.0;
+    // The docs' rules, from the printed numbers themselves.
+    const double lat = l.at("latency_s").get<double>();
+    ExpectClose(lat, l.at("cycles").get<double>() / clock_hz, where + " latency");
+    ExpectClose(l.at("energy_j").get<double>(), lat * power_w, where + " energy");
+    ExpectClose(l.at("naive_cycles").get<double>(), static_cast<double>(h.ops) / naive_opc,
+                where + " naive cycles");
+    const double naive_lat = l.at("naive_latency_s").get<double>();
+    ExpectClose(naive_lat, l.at("naive_cycles").get<double>() / clock_hz, where + " naive latency");
+    ExpectClose(l.at("naive_energy_j").get<double>(), naive_lat * naive_power_w,
+                where + " naive energy");
+    json flags = json::array();
+    if (e.extrapolated) flags.push_back("extrapolated");
+    if (e.variant) flags.push_back("variant");
+    EXPECT_EQ(l.at("flags"), flags) << where;
+    cycles += l.at("cycles").get<double>();
+    latency += lat;
+    energy += l.at("energy_j").get<double>();
+    naive_cycles += l.at("naive_cycles").get<double>();
+    naive_latency += naive_lat;
+    naive_energy += l.at("naive_energy_j").get<double>();
+    macs += h.macs;
+    ops += h.ops;
+  }
+  const json& t = est.at("totals");
+  EXPECT_EQ(t.at("layers").get<std::size_t>(), hand.size());
+  EXPECT_EQ(t.at("macs").get<std::int64_t>(), macs);
+  EXPECT_EQ(t.at("ops").get<std::int64_t>(), ops);
+  ExpectClose(t.at("cycles").get<double>(), cycles, "total cycles", 1e-12);
+  ExpectClose(t.at("latency_s").get<double>(), latency, "total latency", 1e-12);
+  ExpectClose(t.at("latency_s").get<double>(), cycles / clock_hz, "total latency", 1e-12);
+  ExpectClose(t.at("energy_j").get<double>(), energy, "total energy", 1e-12);
+  ExpectClose(t.at("naive_cycles").get<double>(), naive_cycles, "total naive cycles", 1e-12);
+  ExpectClose(t.at("naive_latency_s").get<double>(), naive_latency, "total naive latency", 1e-12);
+  ExpectClose(t.at("naive_energy_j").get<double>(), naive_energy, "total naive energy", 1e-12);
+}
+
+TEST(CliEstimate, KwsOnTheF746ProfileByName) {
+  const json profile = json::parse(ReadFile(F746()));
+  const json est =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  EXPECT_EQ(est.at("model"), "mlperf_kws_ds_cnn");
+  EXPECT_EQ(est.at("profile").at("name"), "cortex-m7-f746");
+  EXPECT_EQ(est.at("profile").at("core"), "cortex-m7");
+  EXPECT_EQ(est.at("profile").at("clock_hz").get<double>(), 216e6);  // STM32F746 at 216 MHz
+  ExpectMatchesProfile(est, profile, KwsLayers());
+  // conv1 has one input channel: the F746 profile's "input channels not a multiple of 4" conv
+  // variant applies to it and to nothing else in this network.
+  EXPECT_EQ(est.at("layers")[0].at("flags"), json::parse(R"(["variant"])"));
+  EXPECT_EQ(est.at("totals").at("variant_layers").get<int>(), 1);
+  EXPECT_EQ(est.at("totals").at("fallback_layers").get<int>(), 0);
+  EXPECT_EQ(est.at("totals").at("unsupported_layers").get<int>(), 0);
+}
+
+TEST(CliEstimate, ByFilePathGivesTheSameNumbers) {
+  const json by_name =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  const json by_path = RunJson({"estimate", KwsJson(), "--profile", F746(), "--format", "json"});
+  EXPECT_EQ(by_path.at("layers"), by_name.at("layers"));
+  EXPECT_EQ(by_path.at("totals"), by_name.at("totals"));
+  EXPECT_EQ(by_path.at("by_category"), by_name.at("by_category"));
+  ExpectMatchesProfile(by_path, json::parse(ReadFile(F746())), KwsLayers());
+}
+
+TEST(CliEstimate, CategorySharesAddUp) {
+  const json est =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  const json& cats = est.at("by_category");
+  ASSERT_EQ(cats.size(), 8u);  // every category, docs/cli.md
+  double ops_share = 0, time_share = 0, energy_share = 0;
+  int layers = 0;
+  for (const json& c : cats) {
+    ops_share += c.at("ops_share").get<double>();
+    time_share += c.at("time_share").get<double>();
+    energy_share += c.at("energy_share").get<double>();
+    layers += c.at("layers").get<int>();
+    ExpectClose(c.at("time_share").get<double>(),
+                c.at("latency_s").get<double>() / est.at("totals").at("latency_s").get<double>(),
+                "time share " + c.at("category").get<std::string>(), 1e-12);
+  }
+  EXPECT_EQ(layers, 13);
+  EXPECT_NEAR(ops_share, 1.0, 1e-12);
+  EXPECT_NEAR(time_share, 1.0, 1e-12);
+  EXPECT_NEAR(energy_share, 1.0, 1e-12);
+  // KWS: 4 pointwise layers of 512000 MACs.
+  EXPECT_EQ(cats[1].at("category"), "conv_1x1");
+  EXPECT_EQ(cats[1].at("layers").get<int>(), 4);
+  EXPECT_EQ(cats[1].at("macs").get<std::int64_t>(), 4 * 512000);
+}
+
+TEST(CliEstimate, CsvTotalsRowMatchesJson) {
+  const json est =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  const ProcessResult r =
+      RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
+                                         "elements,throughput,cycles,latency_s,energy_j,"
+                                         "naive_cycles,naive_latency_s,naive_energy_j,flags\n"));
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  double cycles = 0, latency = 0;
+  long long macs = 0;
+  ASSERT_EQ(std::sscanf(last.c_str(), "total,,,,%lld,%*[0-9],,,,%lf,%lf", &macs, &cycles, &latency),
+            3)
+      << last;
+  EXPECT_EQ(macs, 2656768);
+  ExpectClose(cycles, est.at("totals").at("cycles").get<double>(), "csv cycles", 1e-9);
+  ExpectClose(latency, est.at("totals").at("latency_s").get<double>(), "csv latency", 1e-9);
+  EXPECT_THAT(r.out, HasSubstr("\n0,conv1,conv2d,conv,320000,656000,40,0,"));
+}
+
+TEST(CliEstimate, TablePrintsCyclesAsRoundedIntegers) {
+  const json est =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  const ProcessResult r = RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("profile: cortex-m7-f746 (cortex-m7, 216 MHz, CMSIS-NN)\n"));
+  // Every layer row: #, layer, category, MACs, MACs/out, throughput, then the cycles rounded to
+  // an integer (the JSON value, llround).
+  const json& layers = est.at("layers");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const json& l = layers[i];
+    const std::string cycles = std::to_string(std::llround(l.at("cycles").get<double>()));
+    EXPECT_THAT(r.out, testing::ContainsRegex("\n *" + std::to_string(i) + " +" +
+                                              l.at("name").get<std::string>() + " +" +
+                                              l.at("category").get<std::string>() + " +" +
+                                              std::to_string(l.at("macs").get<std::int64_t>()) +
+                                              " +[^ ]+ +[^ ]+ +" + cycles + " "))
+        << "layer " << i << " cycles " << cycles;
+  }
+  const std::string total_cycles =
+      std::to_string(std::llround(est.at("totals").at("cycles").get<double>()));
+  EXPECT_THAT(r.out, testing::ContainsRegex("\n +total +2656768 +" + total_cycles + " "));
+}
+
+// A small profile with round numbers (the docs/profile-format.md example, every category
+// characterized, no variants).
+constexpr char kSyntheticProfile[] = R"({
+  "format": "opcost-profile", "format_version": 1, "name": "synthetic",
+  "hardware": {"core": "cortex-m7", "clock_hz": 100000000, "flash_bytes": 1048576,
+               "sram_bytes": 327680, "kernel_library": "CMSIS-NN", "source": "hand"},
+  "sources": {"hand": {"kind": "estimate", "citation": "round numbers for the CLI tests"}},
+  "naive_model": {"ops_per_cycle": 0.5, "source": "hand"},
+  "idle_power_mw": {"value": 1.0, "source": "hand"},
+  "categories": {
+    "conv": {"throughput": {"points": [[10, 0.1], [1000, 0.3]], "source": "hand"},
+             "overhead_cycles": {"value": 100, "source": "hand"},
+             "power_mw": {"value": 300, "source": "hand"}},
+    "conv_1x1": {"throughput": {"points": [[4, 0.2], [64, 0.4]], "source": "hand"},
+                 "overhead_cycles": {"value": 50, "source": "hand"},
+                 "power_mw": {"value": 280, "source": "hand"}},
+    "depthwise_conv": {"throughput": {"points": [[9, 0.1], [49, 0.2]], "source": "hand"},
+                       "overhead_cycles": {"value": 80, "source": "hand"},
+                       "power_mw": {"value": 260, "source": "hand"}},
+    "fully_connected": {"throughput": {"points": [[10, 0.25], [1000, 0.35]], "source": "hand"},
+                        "overhead_cycles": {"value": 60, "source": "hand"},
+                        "power_mw": {"value": 240, "source": "hand"}},
+    "pooling": {"cycles_per_element": {"value": 2, "source": "hand"},
+                "overhead_cycles": {"value": 100, "source": "hand"},
+                "power_mw": {"value": 200, "source": "hand"}},
+    "activation": {"cycles_per_element": {"value": 1, "source": "hand"},
+                   "overhead_cycles": {"value": 0, "source": "hand"},
+                   "power_mw": {"value": 200, "source": "hand"}},
+    "elementwise": {"cycles_per_element": {"value": 3, "source": "hand"},
+                    "overhead_cycles": {"value": 100, "source": "hand"},
+                    "power_mw": {"value": 200, "source": "hand"}},
+    "other": {"cycles_per_element": {"value": 1, "source": "hand"},
+              "overhead_cycles": {"value": 10, "source": "hand"},
+              "power_mw": {"value": 200, "source": "hand"}}
+  }
+})";
+
+// One conv 3x3 on 8x8x8, 8 filters, SAME, no bias activation: 512 outputs x 72 MACs.
+constexpr char kTinyModel[] = R"({
+  "format": "opcost-model", "format_version": 1, "name": "tiny",
+  "dtype": "int8",
+  "inputs": [{"name": "x", "shape": [1, 8, 8, 8]}],
+  "layers": [{"name": "c", "op": "conv2d", "filters": 8, "kernel": 3, "padding": "same"}]
+})";
+
+TEST(CliEstimate, SyntheticProfileByHand) {
+  TempDir dir;
+  const std::string profile = dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string model = dir.Write("tiny.json", kTinyModel);
+  const json est = RunJson({"estimate", model, "--profile", profile, "--format", "json"});
+  // 36864 MACs at y(72) = 0.1 + 0.2 x ln(7.2)/ln(100) MACs/cycle, plus 100 cycles.
+  const double y = 0.1 + 0.2 * std::log(7.2) / std::log(100.0);
+  const double cycles = 100.0 + 36864.0 / y;
+  ExpectClose(est.at("totals").at("cycles").get<double>(), cycles, "cycles");
+  ExpectClose(est.at("totals").at("latency_s").get<double>(), cycles / 1e8, "latency");
+  ExpectClose(est.at("totals").at("energy_j").get<double>(), cycles / 1e8 * 0.3, "energy");
+  // ops = 2 x 36864 + 512 bias adds; naive at 0.5 ops/cycle and the mean power 235 mW.
+  ExpectClose(est.at("totals").at("naive_cycles").get<double>(), (2 * 36864 + 512) / 0.5,
+              "naive cycles");
+  ExpectClose(est.at("totals").at("naive_energy_j").get<double>(),
+              (2 * 36864 + 512) / 0.5 / 1e8 * 0.235, "naive energy");
+}
+
+TEST(CliEstimate, UncharacterizedCategoryNeedsAllowFallback) {
+  TempDir dir;
+  json p = json::parse(kSyntheticProfile);
+  p["categories"]["conv"] = {{"characterized", false}};
+  const std::string profile = dir.Write("partial.json", p.dump());
+  const std::string model = dir.Write("tiny.json", kTinyModel);
+  const ProcessResult r = RunOpcost({"estimate", model, "--profile", profile});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
+  EXPECT_THAT(r.err, testing::StartsWith("opcost: error: "));
+  EXPECT_THAT(r.err, HasSubstr("conv"));
+  const json est =
+      RunJson({"estimate", model, "--profile", profile, "--format", "json", "--allow-fallback"});
+  EXPECT_EQ(est.at("layers")[0].at("flags"), json::parse(R"(["fallback"])"));
+  EXPECT_EQ(est.at("totals").at("fallback_layers").get<int>(), 1);
+  // The fallback is the naive model: (2 x 36864 + 512) ops at 0.5 ops per cycle.
+  ExpectClose(est.at("totals").at("cycles").get<double>(), (2 * 36864 + 512) / 0.5, "cycles");
+}
+
+// `opcost fit` on measurements made from a known profile: the synthetic profile with every MAC
+// throughput halved. Fitting the synthetic profile to them must find the factor 0.5 (the
+// overhead is not scaled, so the data are exactly representable) and the written profile must
+// reproduce the measurements through `estimate --profile FILE`.
+struct FitRowSpec {
+  const char* csv;  // name,op,input,filters,kernel,units,model,cycles,latency_s
+  const char* category;
+  double macs;
+  double macs_per_output;
+  double ops;  // 2 x MACs + bias adds
+};
+
+double SlowCycles(const json& profile, const FitRowSpec& r) {
+  const json& cat = profile.at("categories").at(r.category);
+  bool extrapolated = false;
+  const double y = Interpolate(cat.at("throughput").at("points"), r.macs_per_output, &extrapolated);
+  return cat.at("overhead_cycles").at("value").get<double>() + r.macs / (0.5 * y);
+}
+
+std::string Num17(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+TEST(CliFit, RecoversAKnownScaleAndTheFileLoads) {
+  TempDir dir;
+  const json base = json::parse(kSyntheticProfile);
+  const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string model = dir.Write("tiny.json", kTinyModel);
+  // Layer shapes and their MACs (docs/metrics.md): conv 3x3 1x16x16x8 -> 16: 4096 x 72;
+  // 1x1 conv 1x8x8x16 -> 32: 2048 x 16; depthwise 3x3 on 1x16x16x16: 4096 x 9;
+  // fully connected 256 -> 10: 10 x 256; the tiny model: 512 x 72.
+  const std::vector<FitRowSpec> rows = {
+      {"c3,conv2d,1x16x16x8,16,3x3,,", "conv", 294912, 72, 2 * 294912 + 4096},
+      {"pw,conv2d,1x8x8x16,32,1,,", "conv_1x1", 32768, 16, 2 * 32768 + 2048},
+      {"dw,depthwise_conv2d,1x16x16x16,,3x3,,", "depthwise_conv", 36864, 9, 2 * 36864 + 4096},
+      {"fc,fully_connected,1x256,,,10,", "fully_connected", 2560, 256, 2 * 2560 + 10},
+      {"net,,,,,,tiny.json", "conv", 36864, 72, 2 * 36864 + 512},
+  };
+  std::string csv =
+      "# synthetic measurements: the profile with halved MAC throughput\n"
+      "name,op,input,filters,kernel,units,model,cycles,latency_s\n";
+  std::vector<double> measured_s;
+  for (const FitRowSpec& r : rows) {
+    const double cycles = SlowCycles(base, r);
+    measured_s.push_back(cycles / 1e8);
+    const bool is_model = std::string(r.csv).rfind("net,", 0) == 0;
+    // Layer rows give cycles at the base clock, the network row a latency.
+    csv += std::string(r.csv) + "," + (is_model ? "" : Num17(cycles)) + "," +
+           (is_model ? Num17(cycles / 1e8) : "") + "\n";
+  }
+  const std::string csv_path = dir.Write("measured.csv", csv);
+  const std::string out = dir.path() + "/fitted.json";
+
+  const json fit = RunJson({"fit", csv_path, "--base", base_path, "-o", out, "--format", "json"});
+  EXPECT_EQ(fit.at("profile"), "fitted");  // the -o file stem
+  EXPECT_EQ(fit.at("output"), out);
+  ASSERT_EQ(fit.at("rows").size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const json& r = fit.at("rows")[i];
+    const std::string where = "row " + r.at("name").get<std::string>();
+    ExpectClose(r.at("measured_s").get<double>(), measured_s[i], where + " measured", 1e-12);
+    ExpectClose(r.at("fitted_s").get<double>(), measured_s[i], where + " fitted", 1e-6);
+    EXPECT_NEAR(r.at("residual").get<double>(), 0.0, 1e-6) << where;
+    // Without this row every category still has the prior's common scale 0.5: exact again.
+    EXPECT_NEAR(r.at("loo_error").get<double>(), 0.0, 1e-6) << where;
+  }
+  EXPECT_NEAR(fit.at("totals").at("global_scale").get<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(fit.at("totals").at("rms_log_residual").get<double>(), 0.0, 1e-6);
+
+  // The written profile: every MAC curve point at half the base throughput, same x; the same
+  // clock, overheads and power; the naive model the geometric mean of ops / measured cycles.
+  const json fitted = json::parse(ReadFile(out));
+  EXPECT_EQ(fitted.at("name"), "fitted");
+  EXPECT_EQ(fitted.at("hardware").at("clock_hz"), base.at("hardware").at("clock_hz"));
+  for (const char* c : {"conv", "conv_1x1", "depthwise_conv", "fully_connected"}) {
+    const json& bp = base.at("categories").at(c).at("throughput").at("points");
+    const json& fp = fitted.at("categories").at(c).at("throughput").at("points");
+    ASSERT_EQ(fp.size(), bp.size()) << c;
+    for (std::size_t k = 0; k < bp.size(); ++k) {
+      EXPECT_EQ(fp[k][0].get<double>(), bp[k][0].get<double>()) << c;
+      ExpectClose(fp[k][1].get<double>(), 0.5 * bp[k][1].get<double>(), c, 1e-6);
+    }
+    EXPECT_EQ(fitted.at("categories").at(c).at("overhead_cycles").at("value"),
+              base.at("categories").at(c).at("overhead_cycles").at("value"));
+    EXPECT_EQ(fitted.at("categories").at(c).at("power_mw").at("value"),
+              base.at("categories").at(c).at("power_mw").at("value"));
+  }
+  double log_sum = 0.0;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    log_sum += std::log(rows[i].ops / (measured_s[i] * 1e8));
+  ExpectClose(fitted.at("naive_model").at("ops_per_cycle").get<double>(),
+              std::exp(log_sum / static_cast<double>(rows.size())), "naive ops per cycle", 1e-9);
+  EXPECT_EQ(fitted.at("sources").at("fit").at("kind"), "generator");
+
+  // The fitted file loads and predicts the network row's measurement.
+  const json est = RunJson({"estimate", model, "--profile", out, "--format", "json"});
+  EXPECT_EQ(est.at("profile").at("name"), "fitted");
+  ExpectClose(est.at("totals").at("latency_s").get<double>(), measured_s.back(), "estimate", 1e-6);
+}
+
+TEST(CliFit, TableReportsTheWrittenFile) {
+  TempDir dir;
+  const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
+  dir.Write("tiny.json", kTinyModel);
+  const json base = json::parse(kSyntheticProfile);
+  const double a = SlowCycles(base, {"", "conv", 36864, 72, 0}) / 1e8;
+  const double b = SlowCycles(base, {"", "conv", 294912, 72, 0}) / 1e8;
+  const std::string csv_path =
+      dir.Write("m.csv", "name,model,op,input,filters,kernel,latency_s\nnet,tiny.json,,,,," +
+                             Num17(a) + "\nc3,,conv2d,1x16x16x8,16,3," + Num17(b) + "\n");
+  const std::string out = dir.path() + "/new.json";
+  const ProcessResult r =
+      RunOpcost({"fit", csv_path, "--base", base_path, "-o", out, "--name", "my-board"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("fitted 2 rows; global throughput scale 0.5;"));
+  EXPECT_THAT(r.out, HasSubstr("wrote " + out + " (profile 'my-board')\n"));
+  EXPECT_EQ(json::parse(ReadFile(out)).at("name"), "my-board");
+}
+
+TEST(CliFit, BadCsvIsOneErrorLineNamingTheFileAndLine) {
+  TempDir dir;
+  const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string csv_path = dir.Write(
+      "bad.csv", "name,op,input,filters,kernel,cycles,colour\nc,conv2d,1x8x8x8,8,3,1000,red\n");
+  const std::string out = dir.path() + "/never.json";
+  const ProcessResult r = RunOpcost({"fit", csv_path, "--base", base_path, "-o", out});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
+  EXPECT_THAT(r.err, testing::StartsWith("opcost: error: "));
+  EXPECT_THAT(r.err, HasSubstr(csv_path));
+  EXPECT_THAT(r.err, HasSubstr("colour"));
+  EXPECT_FALSE(std::ifstream(out).good()) << "no profile is written on error";
+
+  const std::string missing_model =
+      dir.Write("m.csv", "name,model,latency_s\nn,absent.json,0.01\n");
+  const ProcessResult m = RunOpcost({"fit", missing_model, "--base", base_path, "-o", out});
+  EXPECT_EQ(m.exit_code, 1);
+  ASSERT_EQ(m.ErrLines().size(), 1u) << m.err;
+  EXPECT_THAT(m.err, HasSubstr(missing_model + ":2: "));
+  EXPECT_THAT(m.err, HasSubstr("absent.json"));
+}
+
+}  // namespace
+}  // namespace opcost::clitest

@@ -1,0 +1,224 @@
+// `opcost` help, usage errors (exit 2) and bad input (exit 1): the exit code, which stream, and
+// that an error is exactly one line "opcost: usage error: ..." / "opcost: error: ..." naming the
+// offending argument or file (src/cli/command.h, docs/cli.md). A crash (exit >= 128) fails.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/cli_process.h"
+
+namespace opcost::clitest {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+const std::vector<std::string> kCommands = {"metrics", "memory",  "estimate", "fit",
+                                            "import",  "vectors", "run"};
+
+std::string Kws() { return SourcePath("models/mlperf_kws_ds_cnn.json"); }
+
+// The command list lines of `opcost --help` start with two spaces and the command name.
+void ExpectListsEveryCommand(const std::string& text) {
+  for (const std::string& c : kCommands) {
+    EXPECT_THAT(text, HasSubstr("\n  " + c + " ")) << "command " << c << " not listed";
+  }
+}
+
+// One stderr line with the given prefix; nothing on stdout.
+void ExpectOneErrorLine(const ProcessResult& r, const std::string& prefix) {
+  EXPECT_FALSE(r.signaled) << r.err;
+  EXPECT_LT(r.exit_code, 128) << r.err;
+  const std::vector<std::string> lines = r.ErrLines();
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_THAT(lines[0], StartsWith(prefix)) << r.err;
+  EXPECT_EQ(r.err.back(), '\n');
+  EXPECT_EQ(r.out, "");
+}
+
+void ExpectUsageError(const ProcessResult& r, const std::string& substring) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  ExpectOneErrorLine(r, "opcost: usage error: ");
+  EXPECT_THAT(r.err, HasSubstr(substring));
+}
+
+void ExpectInputError(const ProcessResult& r, const std::string& substring) {
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  ExpectOneErrorLine(r, "opcost: error: ");
+  EXPECT_THAT(r.err, HasSubstr(substring));
+}
+
+TEST(CliHelp, TopLevelHelpListsEveryCommand) {
+  const ProcessResult r = RunOpcost({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_THAT(r.out, StartsWith("usage: opcost COMMAND"));
+  ExpectListsEveryCommand(r.out);
+}
+
+TEST(CliHelp, HelpWithoutCommandIsTheTopLevelHelp) {
+  const ProcessResult r = RunOpcost({"help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, RunOpcost({"--help"}).out);
+}
+
+TEST(CliHelp, NoArgumentsPrintsUsageOnStderrAndExits2) {
+  const ProcessResult r = RunOpcost({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  ExpectListsEveryCommand(r.err);
+}
+
+TEST(CliHelp, HelpCommandAndDashDashHelpPrintTheSameCommandHelp) {
+  for (const std::string& c : kCommands) {
+    const ProcessResult a = RunOpcost({"help", c});
+    const ProcessResult b = RunOpcost({c, "--help"});
+    EXPECT_EQ(a.exit_code, 0) << c;
+    EXPECT_EQ(b.exit_code, 0) << c;
+    EXPECT_EQ(a.err, "") << c;
+    EXPECT_THAT(a.out, StartsWith("usage: opcost " + c + " ")) << c;
+    EXPECT_EQ(a.out, b.out) << c;
+  }
+}
+
+TEST(CliHelp, MetricsHelpNamesItsOptions) {
+  const ProcessResult r = RunOpcost({"metrics", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--format table|json|csv"));
+}
+
+TEST(CliHelp, VersionPrintsTheVersion) {
+  const ProcessResult r = RunOpcost({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, StartsWith("opcost "));
+}
+
+TEST(CliUsage, UnknownCommand) {
+  ExpectUsageError(RunOpcost({"frobnicate"}), "unknown command 'frobnicate'");
+  ExpectUsageError(RunOpcost({"help", "frobnicate"}), "unknown command 'frobnicate'");
+}
+
+TEST(CliUsage, UnknownOption) {
+  ExpectUsageError(RunOpcost({"metrics", Kws(), "--bogus"}), "unknown option '--bogus'");
+  ExpectUsageError(RunOpcost({"estimate", Kws(), "--profile", "cortex-m7-f746", "-x"}),
+                   "unknown option '-x'");
+}
+
+TEST(CliUsage, MissingArguments) {
+  ExpectUsageError(RunOpcost({"metrics"}), "metrics takes one MODEL argument");
+  ExpectUsageError(RunOpcost({"metrics", Kws(), Kws()}), "metrics takes one MODEL argument");
+  ExpectUsageError(RunOpcost({"estimate", Kws()}), "--profile");
+  ExpectUsageError(RunOpcost({"estimate", Kws(), "--profile"}), "option --profile needs a value");
+  ExpectUsageError(RunOpcost({"memory"}), "memory takes one MODEL argument");
+  ExpectUsageError(RunOpcost({"import"}), "import needs exactly one MODEL.tflite");
+  ExpectUsageError(RunOpcost({"vectors"}), "vectors takes one directory");
+  ExpectUsageError(RunOpcost({"fit", "x.csv", "-o", "y.json"}), "fit needs --base PROFILE");
+  ExpectUsageError(RunOpcost({"fit", "x.csv", "--base", "cortex-m7-f746"}), "fit needs -o");
+}
+
+TEST(CliUsage, BadFormat) {
+  for (const char* c : {"metrics", "memory"}) {
+    ExpectUsageError(RunOpcost({c, Kws(), "--format", "xml"}), "'xml'");
+  }
+  ExpectUsageError(RunOpcost({"metrics", Kws(), "--format=yaml"}), "'yaml'");
+  ExpectUsageError(RunOpcost({"estimate", Kws(), "--profile", "cortex-m7-f746", "--format", "xml"}),
+                   "'xml'");
+  // Commands without a CSV form reject it as a usage error too.
+  ExpectUsageError(RunOpcost({"vectors", SharedPath("testvectors/cmsis-nn-s8"), "--format", "csv"}),
+                   "table or json");
+  // The usage error comes before the model is read: a missing file with a bad format is exit 2.
+  ExpectUsageError(RunOpcost({"metrics", "/nonexistent/m.json", "--format", "xml"}), "'xml'");
+}
+
+TEST(CliUsage, SwitchWithAValue) {
+  ExpectUsageError(
+      RunOpcost({"estimate", Kws(), "--profile", "cortex-m7-f746", "--allow-fallback=yes"}),
+      "option --allow-fallback takes no value");
+}
+
+TEST(CliBadInput, MissingModelFileIsNamed) {
+  const std::string missing = "/nonexistent/dir/model.json";
+  for (const char* c : {"metrics", "memory"}) {
+    ExpectInputError(RunOpcost({c, missing}), missing);
+  }
+  ExpectInputError(RunOpcost({"estimate", missing, "--profile", "cortex-m7-f746"}), missing);
+  ExpectInputError(RunOpcost({"import", "/nonexistent/dir/model.tflite"}),
+                   "/nonexistent/dir/model.tflite");
+}
+
+TEST(CliBadInput, MalformedJsonModelIsNamed) {
+  TempDir dir;
+  const std::string truncated =
+      dir.Write("truncated.json", ReadFile(Kws()).substr(0, 200));  // cut mid-document
+  const std::string not_json = dir.Write("garbage.json", "this is not json\n");
+  const std::string empty = dir.Write("empty.json", "");
+  for (const std::string& path : {truncated, not_json, empty}) {
+    ExpectInputError(RunOpcost({"metrics", path}), path);
+    ExpectInputError(RunOpcost({"memory", path}), path);
+    ExpectInputError(RunOpcost({"estimate", path, "--profile", "cortex-m7-f746"}), path);
+  }
+}
+
+TEST(CliBadInput, UnknownOpIsNamedWithTheFile) {
+  TempDir dir;
+  const std::string path = dir.Write("unknown_op.json", R"({
+  "format": "opcost-model", "format_version": 1, "name": "bad",
+  "inputs": [{"name": "x", "shape": [1, 8, 8, 4]}],
+  "layers": [{"name": "mystery", "op": "frobnicate"}]
+})");
+  for (const char* c : {"metrics", "memory"}) {
+    const ProcessResult r = RunOpcost({c, path});
+    ExpectInputError(r, path);
+    EXPECT_THAT(r.err, HasSubstr("frobnicate"));
+  }
+}
+
+TEST(CliBadInput, CorruptTfliteIsNamed) {
+  TempDir dir;
+  // The TFLite identifier at bytes 4..7 and then nothing a flatbuffer needs.
+  const std::string path = dir.Write("corrupt.tflite", std::string("\x10\0\0\0TFL3\xff\xff", 10));
+  ExpectInputError(RunOpcost({"metrics", path}), path);
+  ExpectInputError(RunOpcost({"import", path}), path);
+}
+
+TEST(CliBadInput, BadProfileFileIsNamed) {
+  TempDir dir;
+  const std::string malformed = dir.Write("malformed.json", "{\"format\": \"opcost-profile\",");
+  const std::string wrong = dir.Write("wrong.json", R"({"format": "opcost-profile",
+ "format_version": 1, "name": "wrong", "unexpected_key": 1})");
+  for (const std::string& p : {malformed, wrong}) {
+    ExpectInputError(RunOpcost({"estimate", Kws(), "--profile", p}), p);
+    ExpectInputError(RunOpcost({"memory", Kws(), "--profile", p}), p);
+  }
+  ExpectInputError(RunOpcost({"estimate", Kws(), "--profile", dir.path() + "/absent.json"}),
+                   dir.path() + "/absent.json");
+}
+
+TEST(CliBadInput, UnknownProfileNameListsTheSearchedDirectories) {
+  TempDir dir;
+  const ProcessResult r = RunOpcost({"estimate", Kws(), "--profile", "no-such-board"},
+                                    {{"OPCOST_PROFILE_PATH", dir.path()}});
+  ExpectInputError(r, "profile 'no-such-board' not found");
+  // $OPCOST_PROFILE_PATH first, then the source tree's profiles/ (OPCOST_PROFILE_DIRS).
+  EXPECT_THAT(r.err, HasSubstr(dir.path()));
+  EXPECT_THAT(r.err, HasSubstr(SourcePath("profiles")));
+  EXPECT_LT(r.err.find(dir.path()), r.err.find(SourcePath("profiles")));
+}
+
+TEST(CliBadInput, ProfilePathEnvironmentFindsAProfileByName) {
+  TempDir dir;
+  dir.Write("my-board.json", ReadFile(SourcePath("profiles/cortex-m7-f746.json")));
+  const ProcessResult r = RunOpcost({"estimate", Kws(), "--profile", "my-board"},
+                                    {{"OPCOST_PROFILE_PATH", dir.path()}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(CliBadInput, VectorsOnAMissingDirectory) {
+  const ProcessResult r = RunOpcost({"vectors", "/nonexistent/vectors"});
+  ExpectInputError(r, "/nonexistent/vectors");
+}
+
+}  // namespace
+}  // namespace opcost::clitest
