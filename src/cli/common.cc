@@ -49,14 +49,20 @@ ParsedArgs ParseArgs(const Args& args, const std::vector<std::string>& with_valu
       name = name.substr(0, eq);
       has_value = true;
     }
+    // The option as the user spelled it ("-o", "--format"), for messages.
+    const std::string spelled = a.substr(0, a.find('='));
+    // A repeated option would silently use only one of the values.
+    if ((contains(with_value, name) || contains(switches, name)) && parsed.Has(name)) {
+      throw UsageError("option " + spelled + " given more than once");
+    }
     if (contains(with_value, name)) {
       if (!has_value) {
-        if (i + 1 >= args.size()) throw UsageError("option --" + name + " needs a value");
+        if (i + 1 >= args.size()) throw UsageError("option " + spelled + " needs a value");
         value = args[++i];
       }
       parsed.options.emplace_back(name, value);
     } else if (contains(switches, name)) {
-      if (has_value) throw UsageError("option --" + name + " takes no value");
+      if (has_value) throw UsageError("option " + spelled + " takes no value");
       parsed.options.emplace_back(name, "");
     } else {
       throw UsageError("unknown option '" + a + "'");

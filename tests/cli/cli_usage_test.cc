@@ -138,6 +138,23 @@ TEST(CliUsage, SwitchWithAValue) {
       "option --allow-fallback takes no value");
 }
 
+TEST(CliUsage, RepeatedOptionIsRejected) {
+  // Either value would be silently dropped otherwise.
+  ExpectUsageError(RunOpcost({"metrics", Kws(), "--format", "json", "--format", "csv"}),
+                   "option --format given more than once");
+  ExpectUsageError(RunOpcost({"metrics", Kws(), "--format=json", "--format", "csv"}),
+                   "option --format given more than once");
+  ExpectUsageError(RunOpcost({"memory", Kws(), "--plan", "--plan"}),
+                   "option --plan given more than once");
+  ExpectUsageError(RunOpcost({"import", "m.tflite", "-o", "a.json", "-o", "b.json"}),
+                   "option -o given more than once");
+}
+
+TEST(CliUsage, MessagesSpellTheOptionAsGiven) {
+  ExpectUsageError(RunOpcost({"fit", "x.csv", "--base", "cortex-m7-f746", "-o"}),
+                   "option -o needs a value");
+}
+
 TEST(CliBadInput, MissingModelFileIsNamed) {
   const std::string missing = "/nonexistent/dir/model.json";
   for (const char* c : {"metrics", "memory"}) {
