@@ -7,13 +7,15 @@
 //   r.best_peak_bytes;    // <= given_peak_bytes
 //   r.optimal;            // true: no topological order has a smaller peak
 //
-// Method (docs/memory.md): an exact search over sets of executed ops (a state is the set; the
-// memory live between steps depends only on it), depth first under a peak threshold that drops
-// each time a better order is found, with infeasible states memoized, a lower bound, and a
-// dominance rule (an op that fits and does not grow the live set runs at once). It is exact for
-// graphs of up to 64 ops when it visits at most `max_states` states; beyond that the best order
-// found so far (at worst the better of the given order and two greedy orders) is returned with
-// optimal = false.
+// Method (docs/memory.md): the graph is split at "cut" ops (ops every other op is an ancestor or
+// a descendant of), which every order runs in the same place; each segment between cuts is
+// searched on its own. The exact search works over sets of executed ops (the memory live
+// between steps depends only on the set), depth first under a peak threshold that drops each
+// time a better order is found, with infeasible states memoized, a lower bound, and a dominance
+// rule (an op that fits and does not grow the live set runs at once). It is exact when every
+// segment has at most 64 ops and the search visits at most `max_states` states in all; otherwise
+// the best order found (at worst the better of the given order and two greedy orders) is
+// returned with optimal = false.
 #ifndef OPCOST_ORDER_SEARCH_H_
 #define OPCOST_ORDER_SEARCH_H_
 
@@ -41,7 +43,7 @@ struct OrderSearchResult {
   // scratch. best_peak_bytes == lower_bound_bytes also proves optimality.
   std::int64_t lower_bound_bytes = 0;
   bool optimal = false;             // best_peak_bytes is proven minimal
-  bool exact_search = false;        // the exact search ran (graph small enough)
+  bool exact_search = false;        // the exact search ran on some segment
   std::int64_t states_visited = 0;  // states expanded by the exact search
 };
 

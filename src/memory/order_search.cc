@@ -108,27 +108,60 @@ ExecutionOrder Greedy(MemoryGraph& m, const ExecutionOrder& given, bool step_fir
   return order;
 }
 
-// Depth-first feasibility search: is there an order, starting from the executed set `state`,
-// whose every step needs at most `threshold_` bytes?
+// Depth-first feasibility search over one segment of the graph (a set of at most 64 ops that
+// every topological order runs contiguously, after the ops of `base` state): is there an order
+// of the segment whose every step needs at most `threshold_` bytes? States are sets of
+// executed segment ops, as bitmasks over the segment's local indices.
 class ExactSearch {
  public:
-  ExactSearch(MemoryGraph& m, std::int64_t max_states) : m_(m), max_states_(max_states) {
-    pred_mask_.assign(m.num_nodes, 0);
-    for (NodeId v = 0; v < m.num_nodes; ++v) {
-      for (std::int32_t k = m.pred_begin[v]; k < m.pred_begin[v + 1]; ++k) {
-        pred_mask_[v] |= std::uint64_t{1} << m.preds[k];
+  // `nodes`: the segment's ops (global ids). `base_remaining`, `base_live_bytes`: the readers
+  // left per group and the bytes live after all earlier segments. `first_step`: the segment
+  // starts the whole order (unread graph inputs count at its first step).
+  ExactSearch(MemoryGraph& m, const std::vector<NodeId>& nodes,
+              const std::vector<std::int32_t>& base_remaining, std::int64_t base_live_bytes,
+              bool first_step, std::int64_t max_states)
+      : m_(m),
+        nodes_(nodes),
+        base_remaining_(base_remaining),
+        base_live_(base_live_bytes),
+        first_step_(first_step),
+        max_states_(max_states) {
+    const auto k = static_cast<std::int32_t>(nodes.size());
+    std::vector<std::int32_t> local(static_cast<std::size_t>(m.num_nodes), -1);
+    for (std::int32_t i = 0; i < k; ++i) local[nodes[i]] = i;
+    pred_mask_.assign(k, 0);
+    for (std::int32_t i = 0; i < k; ++i) {
+      const NodeId v = nodes[i];
+      for (std::int32_t j = m.pred_begin[v]; j < m.pred_begin[v + 1]; ++j) {
+        const std::int32_t p = local[m.preds[j]];
+        if (p >= 0) pred_mask_[i] |= std::uint64_t{1} << p;  // others ran in earlier segments
       }
     }
-    full_ = m.num_nodes == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << m.num_nodes) - 1;
-    path_.assign(m.num_nodes, 0);
+    full_ = k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+    path_.assign(k, 0);
   }
 
-  // Returns true and fills `order` if some order peaks at <= threshold.
+  // Peak of the segment run in `order` (global ids) from the base state.
+  std::int64_t PeakOf(const ExecutionOrder& order) {
+    m_.remaining = base_remaining_;
+    std::int64_t live = base_live_, peak = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      std::int64_t step = live + m_.scratch[order[i]] + m_.BirthBytes(order[i]);
+      if (i == 0 && first_step_) step += m_.dangling_input_bytes;
+      peak = std::max(peak, step);
+      live += m_.LiveDelta(order[i]);
+      m_.Consume(order[i]);
+    }
+    return peak;
+  }
+
+  // Returns true and fills `order` (global ids) if some order peaks at <= threshold.
   bool Feasible(std::int64_t threshold, ExecutionOrder* order) {
     threshold_ = threshold;
-    m_.ResetRemaining();
-    if (!Visit(0, m_.initial_live_bytes, 0)) return false;
-    order->assign(path_.begin(), path_.end());
+    m_.remaining = base_remaining_;
+    if (!Visit(0, base_live_, 0)) return false;
+    order->clear();
+    for (std::int32_t i : path_) order->push_back(nodes_[i]);
     return true;
   }
   bool aborted() const { return aborted_; }
@@ -136,7 +169,7 @@ class ExactSearch {
 
  private:
   struct Candidate {
-    NodeId node;
+    std::int32_t local;
     std::int64_t after;
     std::int64_t step;
   };
@@ -151,14 +184,16 @@ class ExactSearch {
     std::array<Candidate, 64> cands;
     std::size_t count = 0;
     std::int32_t dominant = -1;
-    for (NodeId v = 0; v < m_.num_nodes; ++v) {
-      const std::uint64_t bit = std::uint64_t{1} << v;
-      if ((state & bit) || (pred_mask_[v] & ~state)) continue;
+    const auto k = static_cast<std::int32_t>(nodes_.size());
+    for (std::int32_t i = 0; i < k; ++i) {
+      const std::uint64_t bit = std::uint64_t{1} << i;
+      if ((state & bit) || (pred_mask_[i] & ~state)) continue;
+      const NodeId v = nodes_[i];
       std::int64_t step = live + m_.scratch[v] + m_.BirthBytes(v);
-      if (depth == 0) step += m_.dangling_input_bytes;
+      if (depth == 0 && first_step_) step += m_.dangling_input_bytes;
       if (step > threshold_) continue;
       const std::int64_t after = live + m_.LiveDelta(v);
-      cands[count] = {v, after, step};
+      cands[count] = {i, after, step};
       // An op that fits and does not grow the live bytes can run first without loss: every
       // later step then has at most as many bytes live (docs/memory.md).
       if (after <= live && (dominant < 0 || after < cands[dominant].after)) {
@@ -174,15 +209,16 @@ class ExactSearch {
                 [](const Candidate& a, const Candidate& b) {
                   if (a.after != b.after) return a.after < b.after;
                   if (a.step != b.step) return a.step < b.step;
-                  return a.node < b.node;
+                  return a.local < b.local;
                 });
     }
     for (std::size_t i = 0; i < count; ++i) {
       const Candidate& c = cands[i];
-      m_.Consume(c.node);
-      path_[depth] = c.node;
-      const bool found = Visit(state | (std::uint64_t{1} << c.node), c.after, depth + 1);
-      m_.Unconsume(c.node);
+      const NodeId v = nodes_[c.local];
+      m_.Consume(v);
+      path_[depth] = c.local;
+      const bool found = Visit(state | (std::uint64_t{1} << c.local), c.after, depth + 1);
+      m_.Unconsume(v);
       if (found) return true;
       if (aborted_) return false;
     }
@@ -191,15 +227,79 @@ class ExactSearch {
   }
 
   MemoryGraph& m_;
+  const std::vector<NodeId>& nodes_;
+  const std::vector<std::int32_t>& base_remaining_;
+  std::int64_t base_live_;
+  bool first_step_;
   std::int64_t max_states_;
   std::int64_t threshold_ = 0;
   std::vector<std::uint64_t> pred_mask_;
   std::uint64_t full_ = 0;
-  ExecutionOrder path_;
+  std::vector<std::int32_t> path_;
   StateSet dead_;
   std::int64_t visited_ = 0;
   bool aborted_ = false;
 };
+
+// Splits a topological order into segments every order runs contiguously: a "cut" op is one
+// whose ancestors are all ops before it and whose descendants are all ops after it; each cut is
+// a segment of its own and the runs between cuts are the others. Graphs of stacked cells split
+// into their cells. Uses ancestor/descendant bitsets (N^2 / 8 bytes); above kMaxCutOps ops the
+// whole order is one segment.
+constexpr std::int32_t kMaxCutOps = 4096;
+
+std::vector<std::vector<NodeId>> Segments(const MemoryGraph& m, const ExecutionOrder& order) {
+  const std::int32_t n = m.num_nodes;
+  if (n > kMaxCutOps) return {order};
+  const std::size_t words = (static_cast<std::size_t>(n) + 63) / 64;
+  std::vector<std::int32_t> pos(n);
+  for (std::int32_t s = 0; s < n; ++s) pos[order[s]] = s;
+  // Bitsets indexed by position in `order`.
+  std::vector<std::uint64_t> anc(static_cast<std::size_t>(n) * words, 0),
+      desc(static_cast<std::size_t>(n) * words, 0);
+  std::vector<std::vector<std::int32_t>> succs(n);
+  for (NodeId v = 0; v < n; ++v) {
+    for (std::int32_t k = m.pred_begin[v]; k < m.pred_begin[v + 1]; ++k) {
+      succs[pos[m.preds[k]]].push_back(pos[v]);
+    }
+  }
+  auto row = [&](std::vector<std::uint64_t>& b, std::int32_t s) { return &b[s * words]; };
+  for (std::int32_t s = 0; s < n; ++s) {
+    for (std::int32_t t : succs[s]) {  // s is a predecessor of t
+      std::uint64_t* a = row(anc, t);
+      const std::uint64_t* as = row(anc, s);
+      for (std::size_t w = 0; w < words; ++w) a[w] |= as[w];
+      a[s / 64] |= std::uint64_t{1} << (s % 64);
+    }
+  }
+  for (std::int32_t s = n - 1; s >= 0; --s) {
+    std::uint64_t* d = row(desc, s);
+    for (std::int32_t t : succs[s]) {
+      const std::uint64_t* dt = row(desc, t);
+      for (std::size_t w = 0; w < words; ++w) d[w] |= dt[w];
+      d[t / 64] |= std::uint64_t{1} << (t % 64);
+    }
+  }
+  auto count = [&](const std::uint64_t* b) {
+    std::int64_t c = 0;
+    for (std::size_t w = 0; w < words; ++w) c += __builtin_popcountll(b[w]);
+    return c;
+  };
+  std::vector<std::vector<NodeId>> segments;
+  std::vector<NodeId> run;
+  for (std::int32_t s = 0; s < n; ++s) {
+    const bool cut = count(row(anc, s)) == s && count(row(desc, s)) == n - 1 - s;
+    if (cut) {
+      if (!run.empty()) segments.push_back(std::move(run));
+      run.clear();
+      segments.push_back({order[s]});
+    } else {
+      run.push_back(order[s]);
+    }
+  }
+  if (!run.empty()) segments.push_back(std::move(run));
+  return segments;
+}
 
 }  // namespace
 
@@ -245,29 +345,51 @@ OrderSearchResult FindBestOrder(const Graph& graph, const OrderSearchOptions& op
   }
   r.optimal = r.best_peak_bytes <= r.lower_bound_bytes;
 
-  if (!r.optimal && m.num_nodes <= 64) {
-    r.exact_search = true;
-    ExactSearch search(m, options.max_states);
-    ExecutionOrder found;
-    while (true) {
-      if (r.best_peak_bytes - 1 < r.lower_bound_bytes) {
-        r.optimal = true;
-        break;
-      }
-      if (search.Feasible(r.best_peak_bytes - 1, &found)) {
-        const std::int64_t peak = m.Peak(found);
-        if (peak >= r.best_peak_bytes) {
-          throw Error(ErrorCode::kInternal,
-                      "order search: an order found under a threshold peaks above it");
+  if (!r.optimal) {
+    // Each segment is searched on its own: the bytes of a step depend only on which ops ran
+    // before it, and every order runs the earlier segments first, so the peak of the whole is
+    // the largest segment peak and each segment can be minimized alone.
+    ExecutionOrder combined;
+    bool all_proven = true;
+    m.ResetRemaining();
+    std::int64_t live = m.initial_live_bytes;
+    for (const std::vector<NodeId>& segment : Segments(m, r.best_order)) {
+      ExecutionOrder sub = segment;
+      if (segment.size() > 1 && segment.size() <= 64) {
+        r.exact_search = true;
+        const std::vector<std::int32_t> base = m.remaining;
+        ExactSearch search(m, segment, base, live, combined.empty(),
+                           std::max<std::int64_t>(1, options.max_states - r.states_visited));
+        std::int64_t peak = search.PeakOf(sub);
+        std::int64_t bound = r.lower_bound_bytes;  // no segment needs to go below it
+        ExecutionOrder found;
+        while (peak > bound && search.Feasible(peak - 1, &found)) {
+          const std::int64_t p = search.PeakOf(found);
+          if (p >= peak) {
+            throw Error(ErrorCode::kInternal,
+                        "order search: an order found under a threshold peaks above it");
+          }
+          peak = p;
+          sub = found;
         }
-        r.best_peak_bytes = peak;
-        r.best_order = found;
-        continue;
+        if (search.aborted()) all_proven = false;
+        r.states_visited += search.visited();
+        m.remaining = base;
+      } else if (segment.size() > 64) {
+        all_proven = false;
       }
-      r.optimal = !search.aborted();
-      break;
+      for (NodeId v : sub) {
+        live += m.LiveDelta(v);
+        m.Consume(v);
+        combined.push_back(v);
+      }
     }
-    r.states_visited = search.visited();
+    const std::int64_t peak = m.Peak(combined);
+    if (peak < r.best_peak_bytes) {
+      r.best_peak_bytes = peak;
+      r.best_order = std::move(combined);
+    }
+    r.optimal = all_proven || r.best_peak_bytes <= r.lower_bound_bytes;
   }
   return r;
 }
