@@ -25,8 +25,9 @@ constexpr char kHelp[] =
     "bytes and the total footprint (weights + peak). Rules: docs/memory.md.\n\n"
     "  --profile P       add the kernels' scratch bytes of profile P (a name or a .json path)\n"
     "                    and check the fit against its flash and SRAM sizes\n"
-    "  --optimize-order  search the topological order with the smallest peak (exact up to 64\n"
-    "                    ops within --max-states states, heuristic beyond)\n"
+    "  --optimize-order  search the topological order with the smallest peak (exact when the\n"
+    "                    parts between ops that every order runs at the same step have at\n"
+    "                    most 64 ops and --max-states suffices; heuristic otherwise)\n"
     "  --plan            plan a tensor arena (greedy by size, first fit); with\n"
     "                    --optimize-order it plans the best order found\n"
     "  --in-place        let relu/relu6/sigmoid/tanh and add overwrite a dying input\n"
@@ -106,9 +107,8 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
     const OrderSearchResult& s = r.search;
     out << "order search: given order " << s.given_peak_bytes << " B, best order "
         << s.best_peak_bytes << " B ("
-        << (s.optimal        ? "proven optimal"
-            : s.exact_search ? "not proven: state bound reached"
-                             : "not proven: heuristic, more than 64 ops")
+        << (s.optimal ? "proven optimal"
+                      : "not proven: state bound reached or a part of more than 64 ops")
         << "; lower bound " << s.lower_bound_bytes << " B)\n  best order:";
     for (NodeId n : s.best_order) out << " " << g.node(n).name;
     out << "\n";
