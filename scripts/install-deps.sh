@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(cmake make g++ nlohmann-json3-dev libeigen3-dev libgtest-dev libgmock-dev
           libbenchmark-dev libflatbuffers-dev)
 if [[ "${1:-}" == "--all" ]]; then
-  packages+=(clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
+  packages+=(clang libclang-rt-14-dev gcc-arm-none-eabi libunicorn-dev
              llvm python3)
 fi
 missing=()

@@ -331,7 +331,7 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
 
 Quantization ModelLoader::ParseQuantization(const Json& j, const std::string& path) const {
   r_.ExpectObject(j, path);
-  r_.CheckKeys(j, path, {"scale", "zero_point", "axis"});
+  r_.CheckKeys(j, path, {"scale", "zero_point", "axis", "multiplier", "shift"});
   Quantization q;
   const Json& scale = r_.Member(j, "scale", path);
   const Json& zp = r_.Member(j, "zero_point", path);
@@ -351,6 +351,30 @@ Quantization ModelLoader::ParseQuantization(const Json& j, const std::string& pa
     const std::int64_t axis = r_.Int(j.at("axis"), JoinPath(path, "axis"));
     if (axis < 0 || axis >= Shape::kMaxRank) r_.Fail(JoinPath(path, "axis"), "must be in [0, 3]");
     q.axis = static_cast<std::int32_t>(axis);
+  }
+  // Optional explicit fixed-point requantization (Q31 multiplier, power-of-two shift).
+  if (j.contains("multiplier") != j.contains("shift")) {
+    r_.Fail(path, "\"multiplier\" and \"shift\" come together");
+  }
+  if (j.contains("multiplier")) {
+    const std::string mp = JoinPath(path, "multiplier"), sp = JoinPath(path, "shift");
+    const Json& m = j.at("multiplier");
+    const Json& sh = j.at("shift");
+    r_.ExpectArray(m, mp);
+    r_.ExpectArray(sh, sp);
+    if (m.empty() || m.size() != sh.size()) {
+      r_.Fail(path, "multiplier and shift must be non-empty and of equal length");
+    }
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const std::int64_t v = r_.Int(m.at(i), JoinPath(mp, i));
+      if (v < 0 || v > std::numeric_limits<std::int32_t>::max()) {
+        r_.Fail(JoinPath(mp, i), "a Q31 multiplier must be in [0, 2^31)");
+      }
+      const std::int64_t e = r_.Int(sh.at(i), JoinPath(sp, i));
+      if (e < -31 || e > 31) r_.Fail(JoinPath(sp, i), "shift must be in [-31, 31]");
+      q.multipliers.push_back(static_cast<std::int32_t>(v));
+      q.shifts.push_back(static_cast<std::int32_t>(e));
+    }
   }
   return q;
 }
@@ -694,6 +718,10 @@ OJson QuantJson(const Quantization& q) {
   j["scale"] = q.scales;
   j["zero_point"] = q.zero_points;
   j["axis"] = q.axis;
+  if (!q.multipliers.empty()) {
+    j["multiplier"] = q.multipliers;
+    j["shift"] = q.shifts;
+  }
   return j;
 }
 

@@ -261,6 +261,19 @@ TEST(ModelIoErrors, DeclaredTensors) {
                       ErrorCode::kBadModel, "/tensors/1/dtype: unknown dtype \"int31\"");
   EXPECT_OPCOST_ERROR(ParseModel(Replace(d, "[2, 1, 1, 2]", "[3, 1, 1, 2]"), "m.json"),
                       ErrorCode::kBadModel, "/tensors/0/data: expected 6 values");
+  const std::string with_fixed_point =
+      Replace(d, "\"axis\": 0}", "\"axis\": 0, \"multiplier\": [1073741824, 1518500250], \"shift\": [-1, 2]}");
+  const Graph fixed = ParseModel(with_fixed_point, "m.json");
+  EXPECT_EQ(fixed.tensor(fixed.FindTensor("w")).quantization.shifts, (std::vector<std::int32_t>{-1, 2}));
+  ExpectSameGraph(fixed, ParseModel(SaveModelToString(fixed), "saved"));
+  EXPECT_EQ(ParseModel(SaveModelToString(fixed), "saved").tensor(fixed.FindTensor("w")).quantization.multipliers,
+            (std::vector<std::int32_t>{1073741824, 1518500250}));
+  EXPECT_OPCOST_ERROR(ParseModel(Replace(with_fixed_point, "\"shift\": [-1, 2]", "\"shift\": [-1, 40]"), "m.json"),
+                      ErrorCode::kBadModel, "/tensors/0/quantization/shift/1: shift must be in [-31, 31]");
+  EXPECT_OPCOST_ERROR(ParseModel(Replace(with_fixed_point, ", \"shift\": [-1, 2]", ""), "m.json"),
+                      ErrorCode::kBadModel, "come together");
+  EXPECT_OPCOST_ERROR(ParseModel(Replace(with_fixed_point, "1518500250", "2147483648"), "m.json"),
+                      ErrorCode::kBadModel, "/quantization/multiplier/1: a Q31 multiplier");
 }
 
 }  // namespace
