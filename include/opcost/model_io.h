@@ -1,6 +1,6 @@
 // The JSON model format (docs/model-format.md): load, parse and save graphs.
 //
-//   opcost::Graph g = opcost::LoadModel("models/ds_cnn_s.json");   // shapes inferred
+//   opcost::Graph g = opcost::LoadModel("models/hello_edge_ds_cnn_s.json");   // shapes inferred
 //   std::string text = opcost::SaveModelToString(g);               // round-trips to g
 //
 // Every load error is an Error{kBadModel} (or kIo, kInvalidGraph, kShapeMismatch, kOverflow)
