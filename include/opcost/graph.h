@@ -145,6 +145,10 @@ class Graph {
   std::unordered_map<std::string, NodeId> node_index_;
 };
 
+// The activations that nodes produce and no node consumes, in execution order: the default
+// graph outputs of builders and loaders.
+std::vector<TensorId> UnconsumedOutputs(const Graph& graph);
+
 }  // namespace opcost
 
 #endif  // OPCOST_GRAPH_H_

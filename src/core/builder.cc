@@ -176,19 +176,7 @@ TensorId GraphBuilder::Gru(const std::string& name, TensorId x, std::int64_t uni
 }
 
 Graph GraphBuilder::Build() {
-  if (graph_.outputs().empty()) {
-    std::vector<char> consumed(graph_.tensors().size(), 0);
-    for (const Node& n : graph_.nodes()) {
-      for (TensorId t : n.inputs) consumed[static_cast<std::size_t>(t)] = 1;
-    }
-    std::vector<TensorId> outputs;
-    for (const Node& n : graph_.nodes()) {
-      for (TensorId t : n.outputs) {
-        if (!consumed[static_cast<std::size_t>(t)]) outputs.push_back(t);
-      }
-    }
-    graph_.SetOutputs(std::move(outputs));
-  }
+  if (graph_.outputs().empty()) graph_.SetOutputs(UnconsumedOutputs(graph_));
   graph_.Validate();
   Graph out = std::move(graph_);
   graph_ = Graph();

@@ -190,4 +190,18 @@ void Graph::Validate() const {
   }
 }
 
+std::vector<TensorId> UnconsumedOutputs(const Graph& graph) {
+  std::vector<char> consumed(graph.tensors().size(), 0);
+  for (const Node& n : graph.nodes()) {
+    for (TensorId t : n.inputs) consumed[static_cast<std::size_t>(t)] = 1;
+  }
+  std::vector<TensorId> outputs;
+  for (const Node& n : graph.nodes()) {
+    for (TensorId t : n.outputs) {
+      if (!consumed[static_cast<std::size_t>(t)]) outputs.push_back(t);
+    }
+  }
+  return outputs;
+}
+
 }  // namespace opcost

@@ -647,17 +647,7 @@ Graph ModelLoader::Load(const Json& root) {
     }
     graph_.SetOutputs(std::move(ids));
   } else {
-    std::vector<char> consumed(graph_.tensors().size(), 0);
-    for (const Node& n : graph_.nodes()) {
-      for (TensorId t : n.inputs) consumed[static_cast<std::size_t>(t)] = 1;
-    }
-    std::vector<TensorId> ids;
-    for (const Node& n : graph_.nodes()) {
-      for (TensorId t : n.outputs) {
-        if (!consumed[static_cast<std::size_t>(t)]) ids.push_back(t);
-      }
-    }
-    graph_.SetOutputs(std::move(ids));
+    graph_.SetOutputs(UnconsumedOutputs(graph_));
   }
   InContext("/outputs", "", [&] { graph_.Validate(); });
   return std::move(graph_);
