@@ -37,6 +37,8 @@ OutputFormat ParseOutputFormat(const std::string& value);
 // Loads a model for any command: a .tflite file goes through the TFLite importer (when built),
 // anything else through the JSON loader.
 Graph LoadModelForCli(const std::string& path);
+// Throws Error{kIo} "'PATH' is a directory, not a WHAT file" if `path` is a directory.
+void RejectDirectory(const std::string& path, const char* what);
 
 // Minimal flag parser shared by commands: "--name value" and "--name=value" options, "--flag"
 // switches, and positional arguments. Unknown options are a UsageError.

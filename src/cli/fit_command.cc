@@ -27,6 +27,7 @@ constexpr char kHelp[] =
     "average ops-per-cycle figure (naive). The new profile's name is --name or the file stem.\n";
 
 std::string ReadText(const std::string& path) {
+  RejectDirectory(path, "CSV");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "'");
   std::ostringstream s;
@@ -57,6 +58,13 @@ int Run(const Args& args, std::ostream& out) {
   if (output.empty()) throw UsageError("fit needs -o NEW.json");
   const std::string format = parsed.Get("format", "table");
   if (format != "table" && format != "json") throw UsageError("fit --format is table or json");
+  // Checked before fitting: a profile without a name is written but never loads again.
+  const std::string profile_name = parsed.Has("name") ? parsed.Get("name") : Stem(output);
+  if (profile_name.empty()) {
+    throw UsageError(parsed.Has("name") ? "--name must not be empty"
+                                        : "cannot name the profile after '" + output +
+                                              "' (empty file stem); give --name NAME");
+  }
 
   const std::string csv_path = parsed.positional[0];
   const HardwareProfile base = LoadProfileForCli(parsed.Get("base"));
@@ -87,7 +95,7 @@ int Run(const Args& args, std::ostream& out) {
   options.leave_one_out = !parsed.Has("no-loo");
   options.generator_citation = "opcost fit " + csv_path + " --base " + parsed.Get("base");
   FitResult r = FitProfile(base, rows, options);
-  r.profile.name = parsed.Has("name") ? parsed.Get("name") : Stem(output);
+  r.profile.name = profile_name;
   r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +
                           " measured rows of " + csv_path + " (see source 'fit'). Base: " +
                           base.name + ": " + base.description;

@@ -35,6 +35,7 @@ int Run(const Args& args, std::ostream& out) {
   TfliteImportOptions options;
   options.allow_unsupported = parsed.Has("allow-unsupported");
   const std::string& input = parsed.positional[0];
+  RejectDirectory(input, "TFLite");
   const Graph g = ImportTflite(input, options);
   if (output.empty()) {
     out << SaveModelToString(g);

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "cli/command.h"
 #include "opcost/error.h"
 
 namespace opcost::cli {
@@ -44,7 +45,10 @@ HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 &&
                                 name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
-  if (looks_like_path) return LoadProfile(name_or_path);
+  if (looks_like_path) {
+    RejectDirectory(name_or_path, "profile");
+    return LoadProfile(name_or_path);
+  }
   const std::vector<std::string> dirs = ProfileSearchPath();
   for (const std::string& dir : dirs) {
     const std::string candidate = dir + "/" + name_or_path + ".json";

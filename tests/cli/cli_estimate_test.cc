@@ -507,6 +507,30 @@ TEST(CliFit, TableReportsTheWrittenFile) {
   EXPECT_EQ(json::parse(ReadFile(out)).at("name"), "my-board");
 }
 
+TEST(CliFit, AnEmptyProfileNameIsAUsageErrorBeforeAnythingIsWritten) {
+  // A profile named "" is written fine but LoadProfile rejects it ("/name: must not be empty").
+  TempDir dir;
+  const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string csv_path = dir.Write("m.csv",
+                                         "name,op,input,filters,kernel,cycles\n"
+                                         "c,conv2d,1x8x8x8,8,3,100000\n");
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"-o", dir.path() + "/a.json", "--name", ""},
+        std::vector<std::string>{"-o", dir.path() + "/a.json", "--name="},
+        std::vector<std::string>{"-o", dir.path() + "/.json"}}) {
+    std::vector<std::string> args = {"fit", csv_path, "--base", base_path};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const ProcessResult r = RunOpcost(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
+    EXPECT_THAT(r.err, testing::StartsWith("opcost: usage error: "));
+    EXPECT_THAT(r.err, testing::AnyOf(HasSubstr("--name must not be empty"),
+                                      HasSubstr("(empty file stem); give --name NAME")));
+  }
+  EXPECT_FALSE(std::ifstream(dir.path() + "/a.json").good());
+  EXPECT_FALSE(std::ifstream(dir.path() + "/.json").good());
+}
+
 TEST(CliFit, BadCsvIsOneErrorLineNamingTheFileAndLine) {
   TempDir dir;
   const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);

@@ -165,6 +165,20 @@ TEST(CliBadInput, MissingModelFileIsNamed) {
                    "/nonexistent/dir/model.tflite");
 }
 
+TEST(CliBadInput, ADirectoryIsNamedAsSuch) {
+  // Not "malformed JSON" or a file size of INT64_MAX: the path is a directory.
+  TempDir dir;
+  const std::string d = dir.path();
+  for (const char* c : {"metrics", "memory"}) {
+    ExpectInputError(RunOpcost({c, d}), "'" + d + "' is a directory, not a model file");
+  }
+  ExpectInputError(RunOpcost({"import", d}), "'" + d + "' is a directory, not a TFLite file");
+  ExpectInputError(RunOpcost({"estimate", Kws(), "--profile", d + "/"}),
+                   "'" + d + "/' is a directory, not a profile file");
+  ExpectInputError(RunOpcost({"fit", d, "--base", "cortex-m7-f746", "-o", d + "/p.json"}),
+                   "'" + d + "' is a directory, not a CSV file");
+}
+
 TEST(CliBadInput, MalformedJsonModelIsNamed) {
   TempDir dir;
   const std::string truncated =
