@@ -2,70 +2,23 @@
 // in every output form, from the JSON model and from the reference .tflite, and the import round
 // trip.
 //
-// Expected numbers for the KWS DS-CNN (models/mlperf_kws_ds_cnn.json, 13 ops), by hand from the
-// layer table in ../shared/measured/model_architectures.md section 3 and the counting rules of
-// docs/metrics.md:
-//   MACs   = 320000 (conv1) + 4 x 72000 (dw) + 4 x 512000 (pw) + 768 (fc) = 2,656,768
-//            (model_architectures.md: "2,656,768 MACs")
-//   params = 2624 + 4 x 640 + 4 x 4160 + 780 = 22,604 (model_architectures.md: "22,604")
-//   weight_bytes = int8 weights 2560 + 4x576 + 4x4096 + 768 = 22,016
-//                + int32 bias 4 x (9 x 64 + 12) = 2,352          -> 24,368
-//   other ops = bias 9 x 8000 + 12 = 72,012; fused relu 9 x 8000 = 72,000 comparisons;
-//               avg pool 25x5 over 64 channels: 64 x 124 additions + 64 divisions = 8,000;
-//               softmax of 12: 11 + 23 + 12 + 12 = 58                 -> 152,070
-//   ops = 2 x 2,656,768 + 152,070 = 5,465,606
-//   output elements = 9 x 8000 + 64 (pool) + 64 (reshape) + 12 (fc) + 12 (softmax) = 72,152
-//   network MACs/output = 2,656,768 / (9 x 8000 + 12) = 36.89340665 (only ops with MACs)
+// Expected numbers: the hand count in cli_test_util.h.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/cli_process.h"
+#include "cli/cli_test_util.h"
 
 namespace opcost::clitest {
 namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-constexpr std::int64_t kKwsMacs = 2656768;
-constexpr std::int64_t kKwsParams = 22604;
-constexpr std::int64_t kKwsWeightBytes = 24368;
-constexpr std::int64_t kKwsOtherOps = 152070;
-constexpr std::int64_t kKwsOps = 5465606;
-constexpr std::int64_t kKwsOutputElements = 72152;
-
-std::string KwsJson() { return SourcePath("models/mlperf_kws_ds_cnn.json"); }
-std::string KwsTflite() { return SharedPath("models/mlperf-tiny/kws_ref_model.tflite"); }
-
-json RunJson(const std::vector<std::string>& args) {
-  const ProcessResult r = RunOpcost(args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "");
-  return json::parse(r.out);
-}
-
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream s(line);
-  std::string f;
-  while (std::getline(s, f, ',')) fields.push_back(f);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream s(text);
-  std::string line;
-  while (std::getline(s, line)) lines.push_back(line);
-  return lines;
-}
 
 void ExpectKwsTotals(const json& totals) {
   EXPECT_EQ(totals.at("macs").get<std::int64_t>(), kKwsMacs);
