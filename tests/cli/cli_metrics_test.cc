@@ -109,7 +109,9 @@ TEST(CliMetrics, TableHasTheTotals) {
 
 TEST(CliMetrics, TfliteInputGivesTheSameTotals) {
   // The reference .tflite has the same 13 ops (model_architectures.md, "KWS DS-CNN (from the
-  // reference .tflite)"); its MAC total is the table's total.
+  // reference .tflite)"); its MAC total is the table's total. That table's "const bytes" total
+  // (24,376) also has the RESHAPE's int32[2] shape tensor (8 B), which the importer keeps as the
+  // reshape's attribute, not a weight: 24,376 - 8 = 24,368 weight bytes.
   const json from_json = RunJson({"metrics", KwsJson(), "--format", "json"});
   const json from_tflite = RunJson({"metrics", KwsTflite(), "--format", "json"});
   ASSERT_EQ(from_tflite.at("layers").size(), 13u);

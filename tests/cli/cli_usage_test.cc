@@ -132,6 +132,13 @@ TEST(CliUsage, BadFormat) {
   ExpectUsageError(RunOpcost({"metrics", "/nonexistent/m.json", "--format", "xml"}), "'xml'");
 }
 
+TEST(CliUsage, ImportFormatNeedsAnOutputFile) {
+  // Without -o the JSON model itself is printed; --format only describes the -o summary.
+  ExpectUsageError(RunOpcost({"import", SharedPath("models/mlperf-tiny/kws_ref_model.tflite"),
+                              "--format", "json"}),
+                   "--format describes the summary printed with -o FILE");
+}
+
 TEST(CliUsage, SwitchWithAValue) {
   ExpectUsageError(
       RunOpcost({"estimate", Kws(), "--profile", "cortex-m7-f746", "--allow-fallback=yes"}),
