@@ -1,25 +1,20 @@
 #include "opcost/kernels/fully_connected.h"
 
+#include "kernels/kernel_util.h"
 #include "kernels/validate.h"
 #include "opcost/kernels/requantize.h"
 
 namespace opcost::kernels {
 
 using detail::CheckDim;
-using detail::Fail;
 using detail::Ok;
 
 Status ValidateFullyConnectedInt8(const FullyConnectedParams& p, const FullyConnectedDims& d) {
   OPCOST_RETURN_IF_ERROR(CheckDim(d.batches, "batches must be in [1, 2^24]"));
   OPCOST_RETURN_IF_ERROR(CheckDim(d.accum_depth, "accum_depth must be in [1, 2^24]"));
   OPCOST_RETURN_IF_ERROR(CheckDim(d.output_ch, "output_ch must be in [1, 2^24]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.input_offset, "input_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.filter_offset, "filter_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckOutputOffset(p.output_offset, "output_offset must be in [-128, 127]"));
-  return detail::CheckActivation(p.activation_min, p.activation_max);
+  return detail::CheckMacQuantization(p.input_offset, p.filter_offset, p.output_offset,
+                                      p.activation_min, p.activation_max);
 }
 
 std::int64_t FullyConnectedInt8ScratchBytes(const FullyConnectedDims& /*dims*/) { return 0; }
@@ -41,7 +36,6 @@ Status FullyConnectedInt8(const FullyConnectedParams& p, const FullyConnectedDim
     OPCOST_RETURN_IF_ERROR(
         detail::CheckBuffer(bias, d.output_ch, "bias buffer is smaller than output_ch"));
   }
-  const bool per_channel = requant.multipliers.size != 1;
   for (std::int64_t b = 0; b < d.batches; ++b) {
     const std::int8_t* in_row = input.data + b * d.accum_depth;
     for (std::int64_t o = 0; o < d.output_ch; ++o) {
@@ -51,15 +45,10 @@ Status FullyConnectedInt8(const FullyConnectedParams& p, const FullyConnectedDim
         acc +=
             static_cast<std::int64_t>((w_row[k] + p.filter_offset) * (in_row[k] + p.input_offset));
       }
-      if (!bias.empty()) acc += bias[o];
-      if (acc < INT32_MIN || acc > INT32_MAX) {
-        return Fail(StatusCode::kOverflow, "accumulator exceeds int32 at output element",
-                    b * d.output_ch + o);
-      }
-      const std::int64_t q = per_channel ? o : 0;
-      output.data[b * d.output_ch + o] =
-          RequantizeToInt8(static_cast<std::int32_t>(acc), requant.multipliers[q],
-                           requant.shifts[q], p.output_offset, p.activation_min, p.activation_max);
+      const std::int64_t element = b * d.output_ch + o;
+      OPCOST_RETURN_IF_ERROR(detail::StoreAccumulator(acc, o, bias, requant, p.output_offset,
+                                                      p.activation_min, p.activation_max, element,
+                                                      output.data + element));
     }
   }
   return Ok();
