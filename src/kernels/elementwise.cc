@@ -15,6 +15,16 @@ Status CheckShift(std::int32_t shift, const char* message) {
   return CheckRange(shift, kMinShift, kMaxShift, message);
 }
 
+// The zero points of both inputs and the output, in this order.
+Status CheckOffsets(std::int32_t input1_offset, std::int32_t input2_offset,
+                    std::int32_t output_offset) {
+  OPCOST_RETURN_IF_ERROR(
+      detail::CheckInputOffset(input1_offset, "input1_offset must be in [-127, 128]"));
+  OPCOST_RETURN_IF_ERROR(
+      detail::CheckInputOffset(input2_offset, "input2_offset must be in [-127, 128]"));
+  return detail::CheckOutputOffset(output_offset, "output_offset must be in [-128, 127]");
+}
+
 Status CheckSizes(Span<const std::int8_t> input1, Span<const std::int8_t> input2,
                   Span<std::int8_t> output) {
   if (input1.size != input2.size) {
@@ -39,12 +49,7 @@ std::int64_t MulInt8ScratchBytes(std::int64_t /*size*/) { return 0; }
 
 Status AddInt8(const AddParams& p, Span<const std::int8_t> input1, Span<const std::int8_t> input2,
                Span<std::int8_t> output) {
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.input1_offset, "input1_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.input2_offset, "input2_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckOutputOffset(p.output_offset, "output_offset must be in [-128, 127]"));
+  OPCOST_RETURN_IF_ERROR(CheckOffsets(p.input1_offset, p.input2_offset, p.output_offset));
   // |a + offset| <= 255 < 2^8, so a left shift up to 23 stays inside int32.
   OPCOST_RETURN_IF_ERROR(CheckRange(p.left_shift, 0, 23, "left_shift must be in [0, 23]"));
   OPCOST_RETURN_IF_ERROR(CheckShift(p.input1_shift, "input1_shift must be in [-31, 30]"));
@@ -69,12 +74,7 @@ Status AddInt8(const AddParams& p, Span<const std::int8_t> input1, Span<const st
 
 Status MulInt8(const MulParams& p, Span<const std::int8_t> input1, Span<const std::int8_t> input2,
                Span<std::int8_t> output) {
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.input1_offset, "input1_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckInputOffset(p.input2_offset, "input2_offset must be in [-127, 128]"));
-  OPCOST_RETURN_IF_ERROR(
-      detail::CheckOutputOffset(p.output_offset, "output_offset must be in [-128, 127]"));
+  OPCOST_RETURN_IF_ERROR(CheckOffsets(p.input1_offset, p.input2_offset, p.output_offset));
   OPCOST_RETURN_IF_ERROR(CheckShift(p.output_shift, "output_shift must be in [-31, 30]"));
   OPCOST_RETURN_IF_ERROR(detail::CheckActivation(p.activation_min, p.activation_max));
   OPCOST_RETURN_IF_ERROR(CheckSizes(input1, input2, output));
