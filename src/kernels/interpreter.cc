@@ -419,6 +419,17 @@ void RunSoftmax(NodeRunner& r) {
   ThrowIfError(kernels::SoftmaxInt8(p, rows, row_size, input, output), r.ctx());
 }
 
+// The fields AddParams and MulParams share: the three zero points and the activation range.
+template <typename Params>
+void SetElementwiseQuant(const QuantParams& qa, const QuantParams& qb, const QuantParams& qy,
+                         std::int32_t act_min, std::int32_t act_max, Params* p) {
+  p->input1_offset = -qa.zero_point;
+  p->input2_offset = -qb.zero_point;
+  p->output_offset = qy.zero_point;
+  p->activation_min = act_min;
+  p->activation_max = act_max;
+}
+
 void RunElementwise(NodeRunner& r, OpType type) {
   const Tensor& a = r.In(0);
   const Tensor& b = r.In(1);
@@ -450,11 +461,7 @@ void RunElementwise(NodeRunner& r, OpType type) {
     p.input1_shift = s1;
     p.input2_shift = s2;
     p.output_shift = so;
-    p.input1_offset = -qa.zero_point;
-    p.input2_offset = -qb.zero_point;
-    p.output_offset = qy.zero_point;
-    p.activation_min = act_min;
-    p.activation_max = act_max;
+    SetElementwiseQuant(qa, qb, qy, act_min, act_max, &p);
     auto output = r.OutData();
     ThrowIfError(kernels::AddInt8(p, in1, in2, output), r.ctx());
   } else {
@@ -464,11 +471,7 @@ void RunElementwise(NodeRunner& r, OpType type) {
         kernels::QuantizeMultiplier(qa.scale * qb.scale / qy.scale, &p.output_multiplier, &so),
         r.ctx());
     p.output_shift = so;
-    p.input1_offset = -qa.zero_point;
-    p.input2_offset = -qb.zero_point;
-    p.output_offset = qy.zero_point;
-    p.activation_min = act_min;
-    p.activation_max = act_max;
+    SetElementwiseQuant(qa, qb, qy, act_min, act_max, &p);
     auto output = r.OutData();
     ThrowIfError(kernels::MulInt8(p, in1, in2, output), r.ctx());
   }
