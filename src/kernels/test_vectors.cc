@@ -212,6 +212,21 @@ std::string Where(const VectorCase& vc, const std::string& what) {
   return vc.file() + ": case '" + vc.name() + "': " + what;
 }
 
+// The fields ConvDims and DepthwiseConvDims share.
+template <typename Dims>
+void SetConvDims(std::int64_t batches, std::int64_t in_h, std::int64_t in_w, std::int64_t in_ch,
+                 std::int64_t f_h, std::int64_t f_w, std::int64_t out_h, std::int64_t out_w,
+                 Dims* d) {
+  d->batches = batches;
+  d->input_h = in_h;
+  d->input_w = in_w;
+  d->input_ch = in_ch;
+  d->filter_h = f_h;
+  d->filter_w = f_w;
+  d->output_h = out_h;
+  d->output_w = out_w;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Single-kernel cases.
 
@@ -244,15 +259,8 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   const Requantization rq{AsSpan(mults), AsSpan(shifts)};
   if (depthwise) {
     DepthwiseConvDims d;
-    d.batches = batches;
-    d.input_h = in_h;
-    d.input_w = in_w;
-    d.input_ch = in_ch;
-    d.filter_h = f_h;
-    d.filter_w = f_w;
+    SetConvDims(batches, in_h, in_w, in_ch, f_h, f_w, out_h, out_w, &d);
     d.depth_multiplier = vc.Dim("CH_MULT");
-    d.output_h = out_h;
-    d.output_w = out_w;
     if (d.output_ch() != out_ch) {
       vc.Fail("/config/OUT_CH", "must equal IN_CH * CH_MULT (got " + std::to_string(out_ch) + ")");
     }
@@ -263,14 +271,7 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   } else {
     if (vc.Has("CH_MULT")) vc.Expect("CH_MULT", 1);
     ConvDims d;
-    d.batches = batches;
-    d.input_h = in_h;
-    d.input_w = in_w;
-    d.input_ch = in_ch;
-    d.filter_h = f_h;
-    d.filter_w = f_w;
-    d.output_h = out_h;
-    d.output_w = out_w;
+    SetConvDims(batches, in_h, in_w, in_ch, f_h, f_w, out_h, out_w, &d);
     d.output_ch = out_ch;
     const auto weights = vc.Int8("weights");
     const std::int64_t per_filter = out_ch * f_h * f_w;
@@ -433,13 +434,23 @@ void ExpectAliases(VectorCase& vc, const std::string& k) {
   }
 }
 
-void RunModelConv(VectorCase& vc, const std::string& k, const std::string& a, bool depthwise,
-                  Activations* act) {
+// The input of a conv or pooling layer must be the previous layer's output (batch 1).
+void ExpectLayerInput(VectorCase& vc, const std::string& k, const Activations& act) {
   ExpectAliases(vc, k);
   vc.Expect(k + "INPUT_BATCHES", 1);
-  vc.Expect(k + "INPUT_H", act->h);
-  vc.Expect(k + "INPUT_W", act->w);
-  vc.Expect(k + "IN_CH", act->c);
+  vc.Expect(k + "INPUT_H", act.h);
+  vc.Expect(k + "INPUT_W", act.w);
+  vc.Expect(k + "IN_CH", act.c);
+}
+
+// The context of an error in layer k ("CONV_2D_3_" -> "layer CONV_2D_3").
+std::string LayerWhere(const VectorCase& vc, const std::string& k) {
+  return Where(vc, "layer " + k.substr(0, k.size() - 1));
+}
+
+void RunModelConv(VectorCase& vc, const std::string& k, const std::string& a, bool depthwise,
+                  Activations* act) {
+  ExpectLayerInput(vc, k, *act);
   vc.Expect(k + "INPUT_SIZE", act->h * act->w * act->c);
   ConvParams p;
   p.input_offset = I32(vc.Int(k + "INPUT_OFFSET"));
@@ -464,44 +475,28 @@ void RunModelConv(VectorCase& vc, const std::string& k, const std::string& a, bo
   if (depthwise) {
     vc.Ignore(k + "ACCUMULATION_DEPTH");  // the generator's input size, not a filter depth
     DepthwiseConvDims d;
-    d.input_h = act->h;
-    d.input_w = act->w;
-    d.input_ch = act->c;
-    d.filter_h = f_h;
-    d.filter_w = f_w;
+    SetConvDims(1, act->h, act->w, act->c, f_h, f_w, out_h, out_w, &d);
     if (out_ch % act->c != 0) vc.Fail("/config/" + k + "OUT_CH", "must be a multiple of IN_CH");
     d.depth_multiplier = out_ch / act->c;
-    d.output_h = out_h;
-    d.output_w = out_w;
     const auto weights = vc.Int8(a + "weights", f_h * f_w * out_ch);
     ThrowIfError(DepthwiseConvInt8(p, d, AsSpan(act->data), AsSpan(weights), AsSpan(bias), rq,
                                    AsSpan(output)),
-                 Where(vc, "layer " + k.substr(0, k.size() - 1)));
+                 LayerWhere(vc, k));
   } else {
     ConvDims d;
-    d.input_h = act->h;
-    d.input_w = act->w;
-    d.input_ch = act->c;
-    d.filter_h = f_h;
-    d.filter_w = f_w;
+    SetConvDims(1, act->h, act->w, act->c, f_h, f_w, out_h, out_w, &d);
     d.filter_ch = act->c;
-    d.output_h = out_h;
-    d.output_w = out_w;
     d.output_ch = out_ch;
     const auto weights = vc.Int8(a + "weights", out_ch * f_h * f_w * act->c);
     ThrowIfError(
         ConvInt8(p, d, AsSpan(act->data), AsSpan(weights), AsSpan(bias), rq, AsSpan(output)),
-        Where(vc, "layer " + k.substr(0, k.size() - 1)));
+        LayerWhere(vc, k));
   }
   *act = Activations{std::move(output), out_h, out_w, out_ch};
 }
 
 void RunModelAvgPool(VectorCase& vc, const std::string& k, Activations* act) {
-  ExpectAliases(vc, k);
-  vc.Expect(k + "INPUT_BATCHES", 1);
-  vc.Expect(k + "INPUT_H", act->h);
-  vc.Expect(k + "INPUT_W", act->w);
-  vc.Expect(k + "IN_CH", act->c);
+  ExpectLayerInput(vc, k, *act);
   vc.Expect(k + "OUT_CH", act->c);
   vc.Expect(k + "INPUT_SIZE", act->h * act->w * act->c);
   vc.Expect(k + "DILATION_X", 1);
@@ -526,8 +521,7 @@ void RunModelAvgPool(VectorCase& vc, const std::string& k, Activations* act) {
   d.output_w = vc.Dim(k + "OUTPUT_W");
   vc.Expect(k + "DST_SIZE", d.output_h * d.output_w * d.channels);
   std::vector<std::int8_t> output(static_cast<std::size_t>(d.output_h * d.output_w * d.channels));
-  ThrowIfError(AvgPoolInt8(p, d, AsSpan(act->data), AsSpan(output)),
-               Where(vc, "layer " + k.substr(0, k.size() - 1)));
+  ThrowIfError(AvgPoolInt8(p, d, AsSpan(act->data), AsSpan(output)), LayerWhere(vc, k));
   *act = Activations{std::move(output), d.output_h, d.output_w, d.channels};
 }
 
@@ -559,7 +553,7 @@ void RunModelFullyConnected(VectorCase& vc, const std::string& k, const std::str
   std::vector<std::int8_t> output(static_cast<std::size_t>(d.output_ch));
   ThrowIfError(FullyConnectedInt8(p, d, AsSpan(act->data), AsSpan(weights), AsSpan(bias),
                                   Requantization{AsSpan(mult), AsSpan(shift)}, AsSpan(output)),
-               Where(vc, "layer " + k.substr(0, k.size() - 1)));
+               LayerWhere(vc, k));
   *act = Activations{std::move(output), 1, 1, d.output_ch};
 }
 
@@ -578,7 +572,7 @@ void RunModelSoftmax(VectorCase& vc, const std::string& k, Activations* act) {
   p.diff_min = I32(vc.Int(k + "DIFF_MIN"));
   std::vector<std::int8_t> output(act->data.size());
   ThrowIfError(SoftmaxInt8(p, rows, row_size, AsSpan(act->data), AsSpan(output)),
-               Where(vc, "layer " + k.substr(0, k.size() - 1)));
+               LayerWhere(vc, k));
   act->data = std::move(output);
 }
 
