@@ -15,6 +15,7 @@
 #include "opcost/kernels/requantize.h"
 #include "opcost/model_io.h"
 #include "opcost/shape_inference.h"
+#include "param_name.h"
 
 namespace opcost {
 namespace {
@@ -174,7 +175,8 @@ TEST_P(DsCnnTest, GraphReproducesReferenceOutput) {
   EXPECT_EQ(again[0], out[0]);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, DsCnnTest, ::testing::Values("ds_cnn_s", "ds_cnn_l"));
+INSTANTIATE_TEST_SUITE_P(Vectors, DsCnnTest, ::testing::Values("ds_cnn_s", "ds_cnn_l"),
+                         [](const auto& param_info) { return test::ParamName(param_info.param); });
 
 // A 1x1 conv and a relu6-fused fc whose multipliers come from float scales.
 Graph TinyGraph() {
@@ -404,7 +406,8 @@ INSTANTIATE_TEST_SUITE_P(Vectors, PoolVectorTest,
                                            "avgpooling_3", "avgpooling_4", "avgpooling_5",
                                            "maxpooling", "maxpooling_1", "maxpooling_2",
                                            "maxpooling_3", "maxpooling_4", "maxpooling_5",
-                                           "maxpooling_6", "maxpooling_7"));
+                                           "maxpooling_6", "maxpooling_7"),
+                         [](const auto& param_info) { return test::ParamName(param_info.param); });
 
 TEST(RunInt8, RejectsQuantizationTfliteWouldRequantize) {
   auto expect_error = [](const Graph& g, const std::vector<I8>& in, ErrorCode code,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "opcost/error.h"
+#include "param_name.h"
 
 namespace opcost::kernels {
 namespace {
@@ -36,9 +37,7 @@ TEST_P(VectorFileTest, ReproducesReferenceByteForByte) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CmsisNnS8, VectorFileTest, ::testing::ValuesIn(VectorFiles()),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           return param_info.param;
-                         });
+                         [](const auto& param_info) { return test::ParamName(param_info.param); });
 
 TEST(TestVectors, DirectoryHoldsAll69CasesAndAllPass) {
   const auto results = RunVectorDirectory(kVectorDir);

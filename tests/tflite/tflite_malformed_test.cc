@@ -15,6 +15,7 @@
 #include "opcost/error.h"
 #include "opcost/metrics.h"
 #include "opcost/tflite_import.h"
+#include "param_name.h"
 
 namespace opcost {
 namespace {
@@ -96,7 +97,8 @@ TEST_P(MalformedTest, FlippedBytesNeverCrash) {
   EXPECT_GT(rejected, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(RealModels, MalformedTest, ::testing::ValuesIn(kModels));
+INSTANTIATE_TEST_SUITE_P(RealModels, MalformedTest, ::testing::ValuesIn(kModels),
+                         [](const auto& param_info) { return test::ParamName(param_info.param); });
 
 // tests/data/tflite_bad/: files whose rejection message is pinned (README.md there says how
 // each was made).
@@ -133,7 +135,13 @@ const BadFile kBadFiles[] = {
     {"unsupported_op.tflite", ErrorCode::kUnsupportedOp, "operator 0 (STRIDED_SLICE)"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Corpus, BadCorpusTest, ::testing::ValuesIn(kBadFiles));
+// gtest prints the parameter as the file name in failure messages.
+void PrintTo(const BadFile& f, std::ostream* os) { *os << f.name; }
+
+INSTANTIATE_TEST_SUITE_P(Corpus, BadCorpusTest, ::testing::ValuesIn(kBadFiles),
+                         [](const auto& param_info) {
+                           return test::ParamName(param_info.param.name);
+                         });
 
 }  // namespace
 }  // namespace opcost

@@ -13,6 +13,7 @@
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
 #include "opcost/tflite_import.h"
+#include "param_name.h"
 
 namespace opcost {
 namespace {
@@ -118,7 +119,13 @@ TEST_P(RealModelTest, RoundTripsThroughJson) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(MlperfTiny, RealModelTest, ::testing::ValuesIn(kModels));
+// gtest prints the parameter as the file in failure messages.
+void PrintTo(const Expected& e, std::ostream* os) { *os << e.file; }
+
+INSTANTIATE_TEST_SUITE_P(MlperfTiny, RealModelTest, ::testing::ValuesIn(kModels),
+                         [](const auto& param_info) {
+                           return test::ParamName(param_info.param.file);
+                         });
 
 TEST(McunetTest, MatchesModelZooFigures) {
   const Graph g = ImportTflite(SharedModel("mcunet/mcunet-vww1.tflite"));
