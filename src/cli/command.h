@@ -37,6 +37,12 @@ OutputFormat ParseOutputFormat(const std::string& value);
 // Loads a model for any command: a .tflite file goes through the TFLite importer (when built),
 // anything else through the JSON loader.
 Graph LoadModelForCli(const std::string& path);
+// RFC 3629 UTF-8 (what nlohmann requires of every string it serializes).
+bool IsValidUtf8(const std::string& s);
+// Throws Error{kBadModel} naming `path` if a name read from the TFLite file `path` (tensor, op,
+// unsupported op, description) is not valid UTF-8 (FlatBuffers strings are UTF-8: the file is
+// corrupt), so no JSON output fails later.
+void CheckTfliteStrings(const Graph& g, const std::string& path);
 // Throws Error{kIo} "'PATH' is a directory, not a WHAT file" if `path` is a directory.
 void RejectDirectory(const std::string& path, const char* what);
 

@@ -155,7 +155,7 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
                     {"energy_share", k.energy_share}});
   }
   root["by_category"] = cats;
-  out << root.dump(2) << "\n";
+  out << DumpJson(root) << "\n";
 }
 
 std::string Num(double v) { return FormatNumber(v, 10); }

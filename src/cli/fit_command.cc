@@ -65,6 +65,9 @@ int Run(const Args& args, std::ostream& out) {
                                         : "cannot name the profile after '" + output +
                                               "' (empty file stem); give --name NAME");
   }
+  if (!IsValidUtf8(profile_name)) {
+    throw UsageError("the profile name is not valid UTF-8 (a profile is JSON); give a UTF-8 --name");
+  }
 
   const std::string csv_path = parsed.positional[0];
   const HardwareProfile base = LoadProfileForCli(parsed.Get("base"));
@@ -118,7 +121,7 @@ int Run(const Args& args, std::ostream& out) {
                       {"loo_max_abs_error", r.loo_max_abs_error},
                       {"naive_loo_mean_abs_error", r.naive_loo_mean_abs_error},
                       {"power_scale", r.power_scale}};
-    out << root.dump(2) << "\n";
+    out << DumpJson(root) << "\n";
     return 0;
   }
   TextTable t({"row", "measured ms", "base ms", "fitted ms", "resid %", "LOO ms", "LOO err %",

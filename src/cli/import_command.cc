@@ -37,6 +37,7 @@ int Run(const Args& args, std::ostream& out) {
   const std::string& input = parsed.positional[0];
   RejectDirectory(input, "TFLite");
   const Graph g = ImportTflite(input, options);
+  CheckTfliteStrings(g, input);
   if (output.empty()) {
     out << SaveModelToString(g);
     return 0;
@@ -62,7 +63,7 @@ int Run(const Args& args, std::ostream& out) {
       j["params"] = m.total.params;
       j["weight_bytes"] = m.total.weight_bytes;
       j["unsupported"] = unsupported;
-      out << j.dump(2) << "\n";
+      out << DumpJson(j) << "\n";
       break;
     }
     case OutputFormat::kCsv:

@@ -63,7 +63,7 @@ void PrintJson(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
   totals["layers"] = m.layers.size();
   AppendMetricsJson(m.total, &totals);
   root["totals"] = totals;
-  out << root.dump(2) << "\n";
+  out << DumpJson(root) << "\n";
 }
 
 void PrintCsv(const Graph& g, const NetworkMetrics& m, std::ostream& out) {

@@ -32,6 +32,61 @@ bool StartsLikeTflite(const std::string& path) {
 
 }  // namespace
 
+// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (as strict as nlohmann's
+// serializer, which throws on anything else).
+bool IsValidUtf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    if (p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+void CheckTfliteStrings(const Graph& g, const std::string& path) {
+  auto fail = [&](const std::string& what) {
+    throw Error(ErrorCode::kBadModel,
+                path + ": " + what + " is not valid UTF-8 (FlatBuffers strings are UTF-8)");
+  };
+  for (std::size_t t = 0; t < g.tensors().size(); ++t) {
+    if (!IsValidUtf8(g.tensors()[t].name)) fail("the name of tensor " + std::to_string(t));
+  }
+  for (std::size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node& node = g.nodes()[i];
+    if (!IsValidUtf8(node.name)) fail("the name of op " + std::to_string(i));
+    if (!IsValidUtf8(node.attrs.unsupported_name)) {
+      fail("the operator code name of op " + std::to_string(i));
+    }
+  }
+  // The description quotes the path too; a path that is not UTF-8 is the user's business.
+  if (IsValidUtf8(path) && !IsValidUtf8(g.description())) fail("the model description");
+}
+
 void RejectDirectory(const std::string& path, const char* what) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -42,7 +97,11 @@ void RejectDirectory(const std::string& path, const char* what) {
 
 Graph LoadModelForCli(const std::string& path) {
   RejectDirectory(path, "model");
-  if (HasTfliteExtension(path) || StartsLikeTflite(path)) return ImportTflite(path);
+  if (HasTfliteExtension(path) || StartsLikeTflite(path)) {
+    Graph g = ImportTflite(path);
+    CheckTfliteStrings(g, path);
+    return g;
+  }
   return LoadModel(path);
 }
 

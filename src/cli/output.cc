@@ -104,6 +104,10 @@ void TextTable::Print(std::ostream& out) const {
   }
 }
 
+std::string DumpJson(const OJson& j) {
+  return j.dump(2, ' ', false, OJson::error_handler_t::replace);
+}
+
 void WriteCsvRow(std::ostream& out, const std::vector<std::string>& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out << ',';

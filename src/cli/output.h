@@ -36,6 +36,10 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;  // an empty row is a rule
 };
 
+// The JSON text of `j` (indent 2) for stdout. Strings that are not valid UTF-8 (a model named
+// after a file whose name is not UTF-8) get U+FFFD instead of nlohmann throwing type_error 316.
+std::string DumpJson(const OJson& j);
+
 // Writes one CSV line, quoting fields that need it.
 void WriteCsvRow(std::ostream& out, const std::vector<std::string>& fields);
 // Formats a double with up to `digits` significant digits ("12.5", "0.000123").
