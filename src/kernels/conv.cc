@@ -69,15 +69,16 @@ Status ConvInt8(const ConvParams& p, const ConvDims& d, Span<const std::int8_t> 
         return detail::SumWindow(
             p, in_y0, in_x0, d.filter_h, d.filter_w, d.input_h, d.input_w,
             [&](std::int64_t ky, std::int64_t kx, std::int64_t iy, std::int64_t ix,
-                std::int64_t* acc) {
+                std::int64_t acc) {
               const std::int8_t* in_px = in_batch + (iy * d.input_w + ix) * d.input_ch + in_c0;
               const std::int8_t* f_px = f_oc + ky * filter_row + kx * d.filter_ch;
               // Each product fits int32 (|x| <= 255 * 255); the sum is kept in 64 bits so that
               // an out-of-range accumulator is reported instead of wrapping.
               for (std::int64_t c = 0; c < d.filter_ch; ++c) {
-                *acc += static_cast<std::int64_t>((f_px[c] + p.filter_offset) *
-                                                  (in_px[c] + p.input_offset));
+                acc += static_cast<std::int64_t>((f_px[c] + p.filter_offset) *
+                                                 (in_px[c] + p.input_offset));
               }
+              return acc;
             });
       });
 }

@@ -58,10 +58,10 @@ Status DepthwiseConvInt8(const ConvParams& p, const DepthwiseConvDims& d,
         return detail::SumWindow(
             p, in_y0, in_x0, d.filter_h, d.filter_w, d.input_h, d.input_w,
             [&](std::int64_t ky, std::int64_t kx, std::int64_t iy, std::int64_t ix,
-                std::int64_t* acc) {
+                std::int64_t acc) {
               const std::int32_t x = in_batch[(iy * d.input_w + ix) * d.input_ch + ic];
               const std::int32_t w = filter.data[(ky * d.filter_w + kx) * out_ch + oc];
-              *acc += static_cast<std::int64_t>((w + p.filter_offset) * (x + p.input_offset));
+              return acc + static_cast<std::int64_t>((w + p.filter_offset) * (x + p.input_offset));
             });
       });
 }

@@ -111,8 +111,10 @@ Status ConvLoop(const ConvParams& p, std::int64_t batches, std::int64_t input_h,
   return Ok();
 }
 
-// Calls tap(ky, kx, iy, ix, &acc) for every tap of the window at (in_y0, in_x0) that lies
-// inside the input (padding contributes nothing) and returns the accumulator, starting at 0.
+// Runs acc = tap(ky, kx, iy, ix, acc) for every tap of the window at (in_y0, in_x0) that lies
+// inside the input (padding contributes nothing) and returns acc, starting at 0. The
+// accumulator goes by value so that it stays in a register (a pointer to it could alias the
+// int8 buffers).
 template <typename Tap>
 std::int64_t SumWindow(const ConvParams& p, std::int64_t in_y0, std::int64_t in_x0,
                        std::int64_t filter_h, std::int64_t filter_w, std::int64_t input_h,
@@ -124,7 +126,7 @@ std::int64_t SumWindow(const ConvParams& p, std::int64_t in_y0, std::int64_t in_
     for (std::int64_t kx = 0; kx < filter_w; ++kx) {
       const std::int64_t ix = in_x0 + kx * p.dilation_w;
       if (ix < 0 || ix >= input_w) continue;
-      tap(ky, kx, iy, ix, &acc);
+      acc = tap(ky, kx, iy, ix, acc);
     }
   }
   return acc;
