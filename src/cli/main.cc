@@ -83,7 +83,9 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace opcost::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int RunAndReport(int argc, char** argv) {
   try {
     return opcost::cli::Main(argc, argv);
   } catch (const opcost::cli::UsageError& e) {
@@ -96,4 +98,17 @@ int main(int argc, char** argv) {
     std::cerr << "opcost: internal error: " << e.what() << "\n";
     return 3;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = RunAndReport(argc, argv);
+  // A result that could not be written (full disk, closed file) must not exit 0.
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "opcost: error: cannot write the result to stdout\n";
+    return code == 0 ? 1 : code;
+  }
+  return code;
 }

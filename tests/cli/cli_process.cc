@@ -1,5 +1,6 @@
 #include "cli/cli_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -31,7 +32,8 @@ std::vector<std::string> ProcessResult::ErrLines() const {
 }
 
 ProcessResult RunOpcost(const std::vector<std::string>& args,
-                        const std::vector<std::pair<std::string, std::string>>& env) {
+                        const std::vector<std::pair<std::string, std::string>>& env,
+                        const std::string& stdout_path) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
@@ -45,7 +47,10 @@ ProcessResult RunOpcost(const std::vector<std::string>& args,
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    dup2(out_pipe[1], STDOUT_FILENO);
+    const int out_fd =
+        stdout_path.empty() ? out_pipe[1] : open(stdout_path.c_str(), O_WRONLY | O_CREAT, 0644);
+    if (out_fd < 0) _exit(126);
+    dup2(out_fd, STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     close(out_pipe[0]);
     close(out_pipe[1]);

@@ -19,8 +19,10 @@ struct ProcessResult {
 };
 
 // Runs OPCOST_CLI_PATH with `args`; `env` entries (name, value) are set in the child only.
+// With `stdout_path`, the child's stdout is that file (opened for writing) instead of `out`.
 ProcessResult RunOpcost(const std::vector<std::string>& args,
-                        const std::vector<std::pair<std::string, std::string>>& env = {});
+                        const std::vector<std::pair<std::string, std::string>>& env = {},
+                        const std::string& stdout_path = "");
 
 // A fresh directory under the system temp dir, removed (recursively) on destruction.
 class TempDir {

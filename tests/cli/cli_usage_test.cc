@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,18 @@ TEST(CliUsage, RepeatedOptionIsRejected) {
 TEST(CliUsage, MessagesSpellTheOptionAsGiven) {
   ExpectUsageError(RunOpcost({"fit", "x.csv", "--base", "cortex-m7-f746", "-o"}),
                    "option -o needs a value");
+}
+
+TEST(CliBadInput, AResultThatCannotBeWrittenIsAnError) {
+  // /dev/full accepts the open and fails every write with ENOSPC.
+  if (!std::ifstream("/dev/full").good()) GTEST_SKIP() << "no /dev/full";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"metrics", Kws(), "--format", "json"},
+        std::vector<std::string>{"--help"}}) {
+    const ProcessResult r = RunOpcost(args, {}, "/dev/full");
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_EQ(r.err, "opcost: error: cannot write the result to stdout\n") << args[0];
+  }
 }
 
 TEST(CliBadInput, MissingModelFileIsNamed) {
