@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/cli_process.h"
@@ -111,6 +112,37 @@ TEST(CliFit, RecoversAKnownScaleAndTheFileLoads) {
   const json est = RunJson({"estimate", model, "--profile", out, "--format", "json"});
   EXPECT_EQ(est.at("profile").at("name"), "fitted");
   ExpectClose(est.at("totals").at("latency_s").get<double>(), measured_s.back(), "estimate", 1e-6);
+}
+
+TEST(CliFit, MeasuredEnergyScalesThePower) {
+  // Two conv rows at the synthetic profile's own speed, with measured energy 1.5 x what it
+  // predicts (latency x 300 mW): the throughput stays (scale 1), every power_mw becomes 1.5 x
+  // (docs/profiles.md, step 5).
+  TempDir dir;
+  const json base = json::parse(kSyntheticProfile);
+  const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
+  const json& conv = base.at("categories").at("conv");
+  std::string csv = "name,op,input,filters,kernel,cycles,energy_j\n";
+  for (const auto& [name, shape, filters, macs] :
+       {std::tuple{"a", "1x16x16x8", 16, 294912.0}, std::tuple{"b", "1x8x8x8", 8, 36864.0}}) {
+    bool extrapolated = false;
+    const double cycles =
+        conv.at("overhead_cycles").at("value").get<double>() +
+        macs / Interpolate(conv.at("throughput").at("points"), 72.0, &extrapolated);
+    const double energy_j = 1.5 * cycles / 1e8 * 0.300;
+    csv += std::string(name) + ",conv2d," + shape + "," + std::to_string(filters) + ",3," +
+           Num17(cycles) + "," + Num17(energy_j) + "\n";
+  }
+  const std::string csv_path = dir.Write("m.csv", csv);
+  const std::string out = dir.path() + "/powered.json";
+  const json fit = RunJson({"fit", csv_path, "--base", base_path, "-o", out, "--format", "json"});
+  EXPECT_NEAR(fit.at("totals").at("global_scale").get<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(fit.at("totals").at("power_scale").get<double>(), 1.5, 1e-6);
+  const json fitted = json::parse(ReadFile(out));
+  for (const auto& [name, cat] : base.at("categories").items()) {
+    ExpectClose(fitted.at("categories").at(name).at("power_mw").at("value").get<double>(),
+                1.5 * cat.at("power_mw").at("value").get<double>(), name, 1e-6);
+  }
 }
 
 TEST(CliFit, TableReportsTheWrittenFile) {
