@@ -97,7 +97,13 @@ int Run(const Args& args, std::ostream& out) {
   FitOptions options;
   options.leave_one_out = !parsed.Has("no-loo");
   options.generator_citation = "opcost fit " + csv_path + " --base " + parsed.Get("base");
-  FitResult r = FitProfile(base, rows, options);
+  FitResult r;
+  try {
+    r = FitProfile(base, rows, options);
+  } catch (const Error& e) {
+    // The fitter's message does not know the file: name it (e.g. rows too few or contradictory).
+    throw Error(e.code(), csv_path + ": cannot fit profile '" + base.name + "': " + e.what());
+  }
   r.profile.name = profile_name;
   r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +
                           " measured rows of " + csv_path + " (see source 'fit'). Base: " +

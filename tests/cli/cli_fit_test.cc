@@ -188,6 +188,23 @@ TEST(CliFit, AnEmptyProfileNameIsAUsageErrorBeforeAnythingIsWritten) {
   EXPECT_FALSE(std::ifstream(dir.path() + "/.json").good());
 }
 
+TEST(CliFit, AFitThatCannotBeMadeNamesTheCsv) {
+  // One row is too few (docs/profiles.md: leave-one-out needs a second row); the library's
+  // message does not know the file, the CLI adds it.
+  TempDir dir;
+  const std::string base = dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string out = dir.path() + "/never.json";
+  const std::string csv =
+      dir.Write("m.csv", "name,op,input,filters,kernel,cycles\nc,conv2d,1x8x8x8,8,3,100000\n");
+  const ProcessResult r = RunOpcost({"fit", csv, "--base", base, "-o", out});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
+  EXPECT_EQ(r.err, "opcost: error: " + csv +
+                       ": cannot fit profile 'synthetic': fit needs at least 2 measurement rows "
+                       "(got 1)\n");
+  EXPECT_FALSE(std::ifstream(out).good());
+}
+
 TEST(CliFit, BadCsvIsOneErrorLineNamingTheFileAndLine) {
   TempDir dir;
   const std::string base_path = dir.Write("synthetic.json", kSyntheticProfile);
