@@ -215,7 +215,7 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["fits"] = f.fits;
     root["fit"] = j;
   }
-  out << root.dump(2) << "\n";
+  out << DumpJson(root) << "\n";
 }
 
 void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {

@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace opcost::cli {
@@ -125,7 +126,12 @@ void WriteCsvRow(std::ostream& out, const std::vector<std::string>& fields) {
 
 std::string FormatNumber(double v, int digits) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  // In tables (few digits) large values print whole (18136, not 1.814e+04); CSV keeps %g.
+  if (digits <= 6 && std::abs(v) >= 1e4 && std::abs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  }
   return buf;
 }
 

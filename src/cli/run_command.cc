@@ -106,7 +106,7 @@ int Run(const Args& args, std::ostream& out) {
       outs.push_back(o);
     }
     root["outputs"] = outs;
-    out << root.dump(2) << "\n";
+    out << DumpJson(root) << "\n";
   } else {
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const Tensor& t = g.tensor(g.outputs()[i]);

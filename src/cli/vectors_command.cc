@@ -45,7 +45,7 @@ int Run(const Args& args, std::ostream& out) {
     root["cases"] = cases;
     root["passed"] = passed;
     root["failed"] = failed;
-    out << root.dump(2) << "\n";
+    out << DumpJson(root) << "\n";
   } else {
     for (const auto& r : results) {
       out << r.name << (r.passed ? " pass" : " fail " + r.detail) << "\n";

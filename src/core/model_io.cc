@@ -868,7 +868,14 @@ std::string SaveModelToString(const Graph& g) {
   OJson outputs = OJson::array();
   for (TensorId t : g.outputs()) outputs.push_back(g.tensor(t).name);
   root["outputs"] = outputs;
-  return root.dump(1) + "\n";
+  try {
+    return root.dump(1) + "\n";
+  } catch (const nlohmann::json::type_error& e) {
+    // Names from elsewhere (an imported file) that are not UTF-8 cannot be written as JSON.
+    throw Error(ErrorCode::kInvalidArgument, "cannot save model '" + g.name() +
+                                                 "': a tensor, op or model name is not valid "
+                                                 "UTF-8 (" + e.what() + ")");
+  }
 }
 
 void SaveModel(const Graph& graph, const std::string& path) {

@@ -139,6 +139,8 @@ struct Fitted {
   double scale = 0.0;  // log global scale
 };
 
+constexpr double kMaxLogFactor = 20.72326583694641;  // ln(1e9)
+
 Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const FitOptions& o) {
   const auto np = static_cast<Eigen::Index>(pr.params.size());
   const auto nr = static_cast<Eigen::Index>(rows.size());
@@ -153,7 +155,7 @@ Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const Fi
     const double g = r.sum(), d = (r2.sum() - g) / h;
     if (!(std::abs(d) > 1e-12)) break;
     const double step = -g / d;
-    s += step;
+    s = std::max(-kMaxLogFactor, std::min(kMaxLogFactor, s + step));
     if (std::abs(step) < 1e-9) break;
   }
   const double sp = std::sqrt(o.prior_weight), ss = std::sqrt(o.smoothness_weight);
@@ -193,7 +195,8 @@ Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const Fi
     double step = 1.0;
     bool improved = false;
     for (int halving = 0; halving < 12; ++halving, step *= 0.5) {
-      Eigen::VectorXd cand = theta + step * delta;
+      // Bounded: a factor beyond 1e9 on any curve point means the rows contradict each other.
+      Eigen::VectorXd cand = (theta + step * delta).cwiseMax(-kMaxLogFactor).cwiseMin(kMaxLogFactor);
       ProjectMonotone(pr, &cand);
       Eigen::VectorXd rc;
       const double fc = objective(cand, &rc);
@@ -207,6 +210,13 @@ Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const Fi
       }
     }
     if (!improved || step * delta.cwiseAbs().maxCoeff() < 1e-7) break;
+  }
+  if (!std::isfinite(s) || std::abs(s) >= kMaxLogFactor ||
+      theta.cwiseAbs().maxCoeff() >= kMaxLogFactor - 1e-9) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "cannot fit: the measurements ask for a throughput change beyond a factor of 1e9 "
+                "against the base profile (contradictory rows, e.g. the same layer measured at "
+                "very different times, or wrong units)");
   }
   return {theta, s};
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/profile.h"
 
@@ -369,12 +370,7 @@ const char* ScratchTermName(ScratchTerm term) {
 }
 
 HardwareProfile ParseProfile(const std::string& json_text, const std::string& source_name) {
-  json doc;
-  try {
-    doc = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::kBadProfile, source_name + ": malformed JSON: " + e.what());
-  }
+  const json doc = detail::ParseJsonText(json_text, source_name, ErrorCode::kBadProfile);
   Reader reader(source_name);
   HardwareProfile p = Parse(doc, reader);
   p.source_name = source_name;

@@ -147,6 +147,12 @@ TEST(ModelIo, SaveModelWritesAFile) {
                       "/nonexistent-dir/x.json");
 }
 
+TEST(ModelIoErrors, SavingANameThatIsNotUtf8IsAnError) {
+  Graph g = ParseModel(kTiny);
+  g.set_name("bad\xff");
+  EXPECT_OPCOST_ERROR(SaveModelToString(g), ErrorCode::kInvalidArgument, "not valid UTF-8");
+}
+
 TEST(ModelIoErrors, MissingFile) {
   EXPECT_OPCOST_ERROR(LoadModel("/no/such/model.json"), ErrorCode::kIo, "/no/such/model.json");
 }

@@ -138,6 +138,25 @@ TEST(Fit, RejectsTooFewRowsAndBadTimes) {
   }
 }
 
+TEST(Fit, RejectsContradictoryRowsInsteadOfAnInfiniteCurve) {
+  // The same conv measured at 1e12 and at 1 cycles' worth of time: no finite profile fits both.
+  const HardwareProfile base = LoadProfile(std::string(OPCOST_SOURCE_DIR) +
+                                           "/profiles/cortex-m7-f746.json");
+  FitRow slow, fast;
+  slow.name = "slow";
+  fast.name = "fast";
+  slow.layers = fast.layers = {LayerDesc::Conv2D({1, 16, 16, 4}, 8, 3, 3)};
+  slow.measured_s = 1e12 / base.clock_hz;
+  fast.measured_s = 1.0 / base.clock_hz;
+  try {
+    FitProfile(base, {slow, fast});
+    FAIL() << "accepted contradictory rows";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("beyond a factor of 1e9"));
+  }
+}
+
 TEST(Fit, ShippedH747ProfileIsTheFitOutput) {
   // profiles/stm32h747-m7-cubeai.json was written by `opcost fit` on
   // tests/data/fit_h747/st_modelzoo_h747.csv (residuals in docs/profiles.md).
