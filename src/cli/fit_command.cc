@@ -2,11 +2,10 @@
 // measured layer or network times (docs/profiles.md) and reports residuals and leave-one-out
 // error beside the ops-proportional model's.
 #include <cmath>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 #include <string>
 
+#include "core/json_util.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
@@ -28,11 +27,7 @@ constexpr char kHelp[] =
 
 std::string ReadText(const std::string& path) {
   RejectDirectory(path, "CSV");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "'");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return detail::ReadTextFile(path);
 }
 
 std::string Dir(const std::string& path) {

@@ -1,10 +1,9 @@
 // `opcost run MODEL --input FILE [--format table|json]`: runs an int8 model on the host through
 // the bit-exact reference kernels (RunInt8) and prints its outputs.
-#include <fstream>
 #include <ostream>
-#include <sstream>
 #include <string>
 
+#include "core/json_util.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "opcost/error.h"
@@ -39,16 +38,8 @@ std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string&
 }
 
 std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const Graph& g) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open input file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::kInvalidArgument, path + ": malformed JSON: " + e.what());
-  }
+  const nlohmann::json j =
+      detail::ParseJsonText(detail::ReadTextFile(path), path, ErrorCode::kInvalidArgument);
   std::vector<std::vector<std::int8_t>> inputs;
   if (j.is_array()) {
     if (g.inputs().size() != 1) {

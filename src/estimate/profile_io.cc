@@ -3,7 +3,6 @@
 #include <fstream>
 #include <initializer_list>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -378,12 +377,7 @@ HardwareProfile ParseProfile(const std::string& json_text, const std::string& so
 }
 
 HardwareProfile LoadProfile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open profile '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kIo, "cannot read profile '" + path + "'");
-  return ParseProfile(text.str(), path);
+  return ParseProfile(detail::ReadTextFile(path), path);
 }
 
 std::string SaveProfileToString(const HardwareProfile& p) {

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
+#include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/kernels/check.h"
 #include "opcost/kernels/conv.h"
@@ -631,25 +630,11 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
   return act.data;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open test-vector file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kIo, "cannot read test-vector file '" + path + "'");
-  return ss.str();
-}
-
 }  // namespace
 
 VectorResult RunVectorFile(const std::string& path) {
-  const std::string text = ReadFile(path);
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw Error(ErrorCode::kInvalidArgument, path + ": malformed JSON: " + e.what());
-  }
+  const json j = detail::ParseJsonText(detail::ReadTextFile(path), path,
+                                       ErrorCode::kInvalidArgument);
   VectorCase vc(j, path);
   VectorResult result;
   result.name = vc.name();
