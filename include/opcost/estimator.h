@@ -7,22 +7,28 @@
 //   net.totals.latency_s; net.totals.naive_latency_s; net.by_category[0].time_share;
 //
 //   // NAS loops: one layer without a graph, a changed layer, many candidates.
-//   opcost::LayerEstimate one = est.EstimateLayer(opcost::LayerDesc::Conv2D({1, 32, 32, 16}, 32, 3, 3));
-//   est.ReplaceLayer(3, new_desc, &net);           // O(1): only layer 3 and the totals change
+//   opcost::LayerEstimate one = est.EstimateLayer(opcost::LayerDesc::Conv2D({1, 32, 32, 16}, 32, 3,
+//   3)); est.ReplaceLayer(3, new_desc, &net);           // O(1): only layer 3 and the totals change
 //   est.EstimateBatch(candidates, &totals);         // one EstimateTotals per candidate
 //
 // Per-layer model (docs/profile-format.md): MAC categories cost overhead + MACs / y(MACs per
 // output) cycles with y interpolated linearly in log(MACs per output) and clamped (flagged
 // "extrapolated") outside the characterized range; other categories cost overhead +
 // cycles_per_element x elements. Variant rules multiply the non-overhead part. latency_s =
-// cycles / clock_hz, energy_j = latency_s x power_mw / 1000. Naive model: cycles = ops /
-// naive_ops_per_cycle, energy at the mean active power of the characterized categories.
+// cycles / clock_hz, energy_j = latency_s x power_mw / 1000. Memory (profile format 2): each layer
+// adds memory_cycles = weight bytes x read_cycles_per_byte of the region its weights live in +
+// (input + output bytes) x that of the activations' region, on top of the compute cycles (a
+// sum: on Cortex-M the core stalls on a load; docs/accuracy.md has the evidence). Naive model:
+// cycles = ops / naive_ops_per_cycle, energy at the mean active power of the characterized
+// categories.
 #ifndef OPCOST_ESTIMATOR_H_
 #define OPCOST_ESTIMATOR_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "opcost/graph.h"
@@ -34,16 +40,17 @@ namespace opcost {
 
 // Bits of LayerEstimate::flags.
 enum EstimateFlag : std::uint32_t {
-  kFlagExtrapolated = 1u << 0,  // MACs per output outside the curve's points: end value used
-  kFlagVariant = 1u << 1,       // a variant rule changed the cost
-  kFlagFallback = 1u << 2,      // category not characterized: naive model used (option)
-  kFlagUnsupportedOp = 1u << 3, // op type "unsupported" (an imported op opcost does not know)
+  kFlagExtrapolated = 1u << 0,   // MACs per output outside the curve's points: end value used
+  kFlagVariant = 1u << 1,        // a variant rule changed the cost
+  kFlagFallback = 1u << 2,       // category not characterized: naive model used (option)
+  kFlagUnsupportedOp = 1u << 3,  // op type "unsupported" (an imported op opcost does not know)
 };
 
 struct EstimateOptions {
   // When a layer's category is not characterized by the profile: false (default) throws
   // Error{kUnsupportedOp} naming the layer; true costs it with the naive model and flags it.
   bool allow_fallback = false;
+  WeightPlacement weights;
 };
 
 struct LayerEstimate {
@@ -56,7 +63,10 @@ struct LayerEstimate {
   // The throughput used: MACs per cycle for MAC categories, cycles per element otherwise
   // (after variant factors); for a fallback layer, the naive ops per cycle.
   double throughput = 0.0;
-  double cycles = 0.0;
+  double cycles = 0.0;         // overhead + compute + memory_cycles
+  double memory_cycles = 0.0;  // reading operands from slower memory (part of cycles)
+  std::int64_t weight_bytes = 0;
+  int weights_region = -1;  // index into profile.memory.regions, -1 without a memory model
   double latency_s = 0.0;
   double energy_j = 0.0;
   double naive_cycles = 0.0;  // ops / naive_ops_per_cycle
@@ -72,6 +82,7 @@ struct EstimateTotals {
   std::int64_t macs = 0;
   std::int64_t ops = 0;
   double cycles = 0.0;
+  double memory_cycles = 0.0;
   double latency_s = 0.0;
   double energy_j = 0.0;
   double naive_cycles = 0.0;
@@ -106,7 +117,9 @@ struct NetworkEstimate {
 
 class Estimator {
  public:
-  // Keeps its own copy of `profile` (validated by the loader).
+  // Keeps its own copy of `profile` (validated by the loader). Throws Error{kInvalidArgument} if
+  // a placement names a region the profile does not have, or places weights in a profile
+  // without a memory section.
   explicit Estimator(HardwareProfile profile, EstimateOptions options = {});
 
   const HardwareProfile& profile() const { return profile_; }
@@ -140,10 +153,15 @@ class Estimator {
                      std::vector<EstimateTotals>* out) const;
 
  private:
-  LayerEstimate Estimate(OpType type, const OpMetrics& m, const LayerDesc& d) const;
+  LayerEstimate Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
+                         int weights_region) const;
+  int WeightsRegionOf(const std::string& layer_name) const;
 
   HardwareProfile profile_;
   EstimateOptions options_;
+  int default_weights_region_ = -1;
+  double activation_cycles_per_byte_ = 0.0;
+  std::vector<std::pair<std::string, int>> layer_regions_;
   double inv_clock_hz_ = 0.0;
   double naive_power_w_ = 0.0;
 };

@@ -76,12 +76,24 @@ struct MemoryFit {
   bool fits_flash = false;
   bool fits_sram = false;
   bool fits = false;  // both
+  // Weights a placement copies into RAM (a region of kind sram or tcm): part of
+  // sram_used_bytes; flash still holds them (the image they are copied from).
+  std::int64_t sram_weight_bytes = 0;
 };
 // Throws Error{kInvalidArgument} if a capacity is not positive.
 MemoryFit CheckFit(const MemoryReport& report, std::int64_t flash_capacity_bytes,
                    std::int64_t sram_capacity_bytes);
 // Against the profile's flash_bytes and sram_bytes. Same errors.
 MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile);
+// Same with weights placed as the estimator places them (WeightPlacement in profile.h): weights
+// of layers in a RAM region also use SRAM. Throws Error{kInvalidArgument} for a region or layer
+// name that does not exist (the estimator's messages).
+MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile, const Graph& graph,
+                   const WeightPlacement& placement);
+// Bytes of the constant tensors read by layers whose weights `placement` puts in a RAM region
+// (kind sram or tcm) of `profile`, each counted once.
+std::int64_t RamWeightBytes(const Graph& graph, const HardwareProfile& profile,
+                            const WeightPlacement& placement);
 
 // Scratch bytes per node (by NodeId) under `profile`'s scratch rules (ScratchBytes in
 // profile.h), for LivenessOptions::scratch_bytes. Throws Error{kOverflow} and what

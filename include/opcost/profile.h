@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "opcost/metrics.h"
@@ -20,7 +21,10 @@
 
 namespace opcost {
 
-constexpr int kProfileFormatVersion = 1;
+// Version 2 adds the `memory` section and `validation`; version-1 files still load (no memory
+// term: weights and activations read at the speed the curves were characterized with).
+constexpr int kProfileFormatVersion = 2;
+constexpr int kOldestProfileFormatVersion = 1;
 
 // True for the categories whose cost follows a MACs-per-cycle curve (conv, conv_1x1,
 // depthwise_conv, fully_connected); the others cost cycles per element.
@@ -51,8 +55,8 @@ class ThroughputCurve {
 
  private:
   std::vector<Point> points_;
-  std::vector<double> log_x_;   // log(macs_per_output) per point
-  std::vector<double> slope_;   // d(macs_per_cycle)/d(log x) per segment
+  std::vector<double> log_x_;  // log(macs_per_output) per point
+  std::vector<double> slope_;  // d(macs_per_cycle)/d(log x) per segment
 };
 
 // What the profile says about one op category.
@@ -110,6 +114,52 @@ struct ProvenanceSource {
   std::string citation;  // document + table/page, file + row, or generator run
 };
 
+// One memory of the device (flash, SRAM, TCM, external). `read_cycles_per_byte` is what reading
+// one byte of a layer's operands from it costs on top of the compute curves, which were
+// characterized with ideal (zero-wait) memory: e.g. flash wait states per access divided by the
+// bytes one access returns.
+struct MemoryRegion {
+  std::string name;                   // "flash", "sram", ...; the key in the file and in placements
+  std::string kind;                   // "flash", "sram", "tcm", "external"
+  std::int64_t bytes = 0;             // capacity, >= 1
+  double read_cycles_per_byte = 0.0;  // >= 0
+  std::string bytes_source, read_source;
+  std::string note;
+};
+
+// Where a layer's operands live and what that costs (format version 2). Empty `regions`: no
+// memory term (version-1 profiles).
+struct MemorySystem {
+  std::vector<MemoryRegion> regions;
+  int weights_region = -1;      // index into regions: where weights live by default
+  int activations_region = -1;  // index into regions: where activations live
+
+  bool empty() const { return regions.empty(); }
+  // Index of the region called `name`, or -1.
+  int Find(const std::string& name) const;
+};
+
+// Where weights live: "what if I copy these weights to SRAM?". Region names are the keys of the
+// profile's memory regions (profile.h), e.g. "flash" or "sram".
+struct WeightPlacement {
+  std::string all_layers;  // empty: the profile's default weights region
+  // Per layer (node name) overrides; only graph estimates (EstimateGraph) have names.
+  std::vector<std::pair<std::string, std::string>> layers;
+
+  bool empty() const { return all_layers.empty() && layers.empty(); }
+};
+
+// How far the profile's numbers were checked against measurements (docs/accuracy.md): mean
+// absolute latency error in percent, with the table and command that reproduce it. Absent
+// (rows == 0) when the profile was never validated.
+struct ValidationRecord {
+  double latency_error_pct = 0.0;        // |estimate / measured - 1| x 100, mean over rows
+  double naive_latency_error_pct = 0.0;  // same for the ops-proportional model
+  std::int64_t rows = 0;
+  std::string kind;    // "absolute" or "leave_one_out"
+  std::string source;  // provenance id naming the table and command
+};
+
 struct HardwareProfile {
   int format_version = kProfileFormatVersion;
   std::string name;  // also the file stem the CLI finds it by
@@ -136,8 +186,13 @@ struct HardwareProfile {
 
   std::vector<VariantRule> variants;
   std::vector<ScratchRule> scratch;
+  MemorySystem memory;
+  std::vector<ValidationRecord> validation;
   std::vector<ProvenanceSource> sources;
   std::string source_name;  // the file (or name) the profile was parsed from
+
+  // The kind of `id` in sources ("datasheet", "measurement", ...), or "" if absent.
+  const std::string& SourceKind(const std::string& id) const;
 
   const CategoryProfile& category(OpCategory c) const {
     return categories[static_cast<std::size_t>(c)];

@@ -16,7 +16,8 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost estimate MODEL --profile NAME|FILE [--format table|json|csv]\n"
-    "                       [--allow-fallback]\n\n"
+    "                       [--allow-fallback] [--weights REGION]\n"
+    "                       [--layer-weights NAME=REGION,...]\n\n"
     "Cycles, latency (s) and energy (J) of every layer of MODEL on the hardware described by a\n"
     "profile (docs/profile-format.md), found by name in profiles/ (or $OPCOST_PROFILE_PATH) or\n"
     "given as a file. Beside each estimate: what an ops-proportional model with one average\n"
@@ -24,6 +25,14 @@ constexpr char kHelp[] =
     "Flags: x = extrapolated beyond the profile's curve, v = variant rule applied,\n"
     "f = category not characterized, naive fallback used (needs --allow-fallback; otherwise\n"
     "such a layer is an error), u = unsupported op.\n"
+    "With a format-2 profile each layer also pays for reading its weights from the memory\n"
+    "they live in (column \"mem cycles\"; docs/profile-format.md, section memory):\n"
+    "  --weights REGION  put every layer's weights in memory region REGION of the profile\n"
+    "                    (\"what if I copy the weights to SRAM?\": --weights sram); default:\n"
+    "                    the profile's memory.weights (docs/profile-format.md)\n"
+    "  --layer-weights NAME=REGION[,NAME=REGION...]\n"
+    "                    the same for single layers (overrides --weights)\n"
+
     "JSON: \"layers\", \"totals\" and \"by_category\" (docs/cli.md).\n";
 
 std::string FlagLetters(std::uint32_t flags) {
@@ -54,35 +63,109 @@ std::string Cycles(double cycles) {
   return buf;
 }
 
+std::string RegionName(const HardwareProfile& p, const LayerEstimate& l) {
+  return l.weights_region < 0 || l.weight_bytes == 0
+             ? std::string()
+             : p.memory.regions[static_cast<std::size_t>(l.weights_region)].name;
+}
+
+// "measurement" or "estimate"...: the provenance kind of the power figures. One word when every
+// characterized category agrees.
+std::string PowerKind(const HardwareProfile& p) {
+  std::string kind;
+  for (const CategoryProfile& c : p.categories) {
+    if (!c.characterized) continue;
+    const std::string& k = p.SourceKind(c.power_source);
+    if (kind.empty()) kind = k;
+    if (k != kind) return "mixed";
+  }
+  return kind;
+}
+
+// How far to trust the numbers: the profile's recorded validation and where its power comes
+// from (docs/accuracy.md).
+void PrintTrust(const HardwareProfile& p, std::ostream& out) {
+  out << "power: " << PowerKind(p) << " (source kind of power_mw)";
+  if (p.validation.empty()) {
+    out << "; latency: not validated against measurements\n";
+    return;
+  }
+  for (const ValidationRecord& v : p.validation) {
+    out << "; latency error " << FormatNumber(v.latency_error_pct, 3) << " % mean "
+        << (v.kind == "absolute" ? "absolute" : "leave-one-out") << " over " << v.rows
+        << " measured networks (ops-proportional: " << FormatNumber(v.naive_latency_error_pct, 3)
+        << " %)";
+  }
+  out << "\n";
+}
+
+OJson TrustJson(const HardwareProfile& p) {
+  OJson v = OJson::array();
+  for (const ValidationRecord& r : p.validation) {
+    v.push_back({{"kind", r.kind},
+                 {"rows", r.rows},
+                 {"latency_error_pct", r.latency_error_pct},
+                 {"naive_latency_error_pct", r.naive_latency_error_pct}});
+  }
+  return {{"power", PowerKind(p)}, {"validation", v}};
+}
+
 void PrintTable(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
                 std::ostream& out) {
   out << "model: " << g.name() << " (" << g.nodes().size() << " layers)\n"
       << "profile: " << p.name << " (" << p.core << ", " << FormatNumber(p.clock_hz / 1e6)
       << " MHz, " << p.kernel_library << ")\n";
-  TextTable t({"#", "layer", "category", "MACs", "MACs/out", "throughput", "cycles", "ms", "uJ",
-               "naive ms", "flags"},
-              {false, true, true, false, false, false, false, false, false, false, true});
+  const bool memory = !p.memory.empty();
+  std::vector<std::string> header = {"#",        "layer",      "category", "MACs",
+                                     "MACs/out", "throughput", "cycles",   "ms",
+                                     "uJ",       "naive ms",   "flags"};
+  std::vector<bool> left = {false, true,  true,  false, false, false,
+                            false, false, false, false, true};
+  if (memory) {
+    header.insert(header.begin() + 7, {"mem cycles", "weights in"});
+    left.insert(left.begin() + 7, {false, true});
+  }
+  TextTable t(header, left);
   for (std::size_t i = 0; i < e.layers.size(); ++i) {
     const LayerEstimate& l = e.layers[i];
-    t.AddRow({std::to_string(i), g.nodes()[i].name, OpCategoryName(l.category),
-              std::to_string(l.macs), FormatNumber(l.macs_per_output), FormatNumber(l.throughput),
-              Cycles(l.cycles), FormatNumber(l.latency_s * 1e3),
-              FormatNumber(l.energy_j * 1e6), FormatNumber(l.naive_latency_s * 1e3),
-              FlagLetters(l.flags)});
+    std::vector<std::string> row = {std::to_string(i),
+                                    g.nodes()[i].name,
+                                    OpCategoryName(l.category),
+                                    std::to_string(l.macs),
+                                    FormatNumber(l.macs_per_output),
+                                    FormatNumber(l.throughput),
+                                    Cycles(l.cycles),
+                                    FormatNumber(l.latency_s * 1e3),
+                                    FormatNumber(l.energy_j * 1e6),
+                                    FormatNumber(l.naive_latency_s * 1e3),
+                                    FlagLetters(l.flags)};
+    if (memory) row.insert(row.begin() + 7, {Cycles(l.memory_cycles), RegionName(p, l)});
+    t.AddRow(row);
   }
   t.AddRule();
   const EstimateTotals& s = e.totals;
-  t.AddRow({"", "total", "", std::to_string(s.macs), "", "", Cycles(s.cycles),
-            FormatNumber(s.latency_s * 1e3), FormatNumber(s.energy_j * 1e6),
-            FormatNumber(s.naive_latency_s * 1e3), ""});
+  std::vector<std::string> total = {"",
+                                    "total",
+                                    "",
+                                    std::to_string(s.macs),
+                                    "",
+                                    "",
+                                    Cycles(s.cycles),
+                                    FormatNumber(s.latency_s * 1e3),
+                                    FormatNumber(s.energy_j * 1e6),
+                                    FormatNumber(s.naive_latency_s * 1e3),
+                                    ""};
+  if (memory) total.insert(total.begin() + 7, {Cycles(s.memory_cycles), ""});
+  t.AddRow(total);
   t.Print(out);
   out << "throughput: MACs/cycle for MAC categories, cycles/element otherwise. "
          "naive: ops / "
       << FormatNumber(p.naive_ops_per_cycle) << " ops per cycle\n";
   if (s.extrapolated_layers + s.fallback_layers > 0) {
-    out << "warning: " << s.extrapolated_layers << " layer(s) extrapolated, "
-        << s.fallback_layers << " layer(s) on the naive fallback\n";
+    out << "warning: " << s.extrapolated_layers << " layer(s) extrapolated, " << s.fallback_layers
+        << " layer(s) on the naive fallback\n";
   }
+  PrintTrust(p, out);
   out << "\nshare by op category (seed paper Fig. 4):\n";
   TextTable b({"category", "layers", "ops %", "time %", "energy %"},
               {true, false, false, false, false});
@@ -99,10 +182,13 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
                std::ostream& out) {
   OJson root;
   root["model"] = g.name();
-  root["profile"] = {{"name", p.name},         {"file", p.source_name},
-                     {"core", p.core},         {"clock_hz", p.clock_hz},
+  root["profile"] = {{"name", p.name},
+                     {"file", p.source_name},
+                     {"core", p.core},
+                     {"clock_hz", p.clock_hz},
                      {"kernel_library", p.kernel_library},
-                     {"naive_ops_per_cycle", p.naive_ops_per_cycle}};
+                     {"naive_ops_per_cycle", p.naive_ops_per_cycle},
+                     {"trust", TrustJson(p)}};
   OJson layers = OJson::array();
   for (std::size_t i = 0; i < e.layers.size(); ++i) {
     const LayerEstimate& l = e.layers[i];
@@ -117,6 +203,8 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
     j["elements"] = l.elements;
     j["throughput"] = l.throughput;
     j["cycles"] = l.cycles;
+    j["memory_cycles"] = l.memory_cycles;
+    j["weights_region"] = RegionName(p, l);
     j["latency_s"] = l.latency_s;
     j["energy_j"] = l.energy_j;
     j["naive_cycles"] = l.naive_cycles;
@@ -131,6 +219,7 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
                     {"macs", s.macs},
                     {"ops", s.ops},
                     {"cycles", s.cycles},
+                    {"memory_cycles", s.memory_cycles},
                     {"latency_s", s.latency_s},
                     {"energy_j", s.energy_j},
                     {"naive_cycles", s.naive_cycles},
@@ -160,26 +249,31 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
 
 std::string Num(double v) { return FormatNumber(v, 10); }
 
-void PrintCsv(const Graph& g, const NetworkEstimate& e, std::ostream& out) {
-  WriteCsvRow(out, {"index", "name", "op", "category", "macs", "ops", "macs_per_output",
-                    "elements", "throughput", "cycles", "latency_s", "energy_j", "naive_cycles",
-                    "naive_latency_s", "naive_energy_j", "flags"});
+// New columns go at the end so that readers of the first 16 keep working.
+void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
+              std::ostream& out) {
+  WriteCsvRow(out,
+              {"index", "name", "op", "category", "macs", "ops", "macs_per_output", "elements",
+               "throughput", "cycles", "latency_s", "energy_j", "naive_cycles", "naive_latency_s",
+               "naive_energy_j", "flags", "memory_cycles", "weights_region"});
   for (std::size_t i = 0; i < e.layers.size(); ++i) {
     const LayerEstimate& l = e.layers[i];
-    WriteCsvRow(out, {std::to_string(i), g.nodes()[i].name, OpTypeName(l.type),
-                      OpCategoryName(l.category), std::to_string(l.macs), std::to_string(l.ops),
-                      Num(l.macs_per_output), std::to_string(l.elements), Num(l.throughput),
-                      Num(l.cycles), Num(l.latency_s), Num(l.energy_j), Num(l.naive_cycles),
-                      Num(l.naive_latency_s), Num(l.naive_energy_j), FlagLetters(l.flags)});
+    WriteCsvRow(
+        out, {std::to_string(i), g.nodes()[i].name, OpTypeName(l.type), OpCategoryName(l.category),
+              std::to_string(l.macs), std::to_string(l.ops), Num(l.macs_per_output),
+              std::to_string(l.elements), Num(l.throughput), Num(l.cycles), Num(l.latency_s),
+              Num(l.energy_j), Num(l.naive_cycles), Num(l.naive_latency_s), Num(l.naive_energy_j),
+              FlagLetters(l.flags), Num(l.memory_cycles), RegionName(p, l)});
   }
   const EstimateTotals& s = e.totals;
-  WriteCsvRow(out, {"total", "", "", "", std::to_string(s.macs), std::to_string(s.ops), "", "",
-                    "", Num(s.cycles), Num(s.latency_s), Num(s.energy_j), Num(s.naive_cycles),
-                    Num(s.naive_latency_s), Num(s.naive_energy_j), ""});
+  WriteCsvRow(out, {"total", "", "", "", std::to_string(s.macs), std::to_string(s.ops), "", "", "",
+                    Num(s.cycles), Num(s.latency_s), Num(s.energy_j), Num(s.naive_cycles),
+                    Num(s.naive_latency_s), Num(s.naive_energy_j), "", Num(s.memory_cycles), ""});
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"profile", "format"}, {"allow-fallback"});
+  const ParsedArgs parsed =
+      ParseArgs(args, {"profile", "format", "weights", "layer-weights"}, {"allow-fallback"});
   if (parsed.positional.size() != 1) throw UsageError("estimate takes one MODEL argument");
   if (!parsed.Has("profile")) throw UsageError("estimate needs --profile NAME|FILE");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
@@ -187,12 +281,19 @@ int Run(const Args& args, std::ostream& out) {
   const Graph graph = LoadModelForCli(parsed.positional[0]);
   EstimateOptions options;
   options.allow_fallback = parsed.Has("allow-fallback");
+  options.weights = ParseWeightPlacement(parsed);
   const Estimator estimator(profile, options);
   const NetworkEstimate e = estimator.EstimateGraph(graph);
   switch (format) {
-    case OutputFormat::kTable: PrintTable(graph, profile, e, out); break;
-    case OutputFormat::kJson: PrintJson(graph, profile, e, out); break;
-    case OutputFormat::kCsv: PrintCsv(graph, e, out); break;
+    case OutputFormat::kTable:
+      PrintTable(graph, profile, e, out);
+      break;
+    case OutputFormat::kJson:
+      PrintJson(graph, profile, e, out);
+      break;
+    case OutputFormat::kCsv:
+      PrintCsv(graph, profile, e, out);
+      break;
   }
   return 0;
 }

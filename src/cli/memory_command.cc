@@ -19,7 +19,8 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place]\n"
-    "                    [--alignment N] [--max-states N] [--format table|json|csv]\n\n"
+    "                    [--alignment N] [--max-states N] [--format table|json|csv]\n"
+    "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n\n"
     "Memory footprint of MODEL (the seed paper's section 3): per execution step the live\n"
     "activation tensors and their bytes, the peak concurrent activation bytes, the weight\n"
     "bytes and the total footprint (weights + peak). Rules: docs/memory.md.\n\n"
@@ -32,7 +33,13 @@ constexpr char kHelp[] =
     "                    --optimize-order it plans the best order found\n"
     "  --in-place        let relu/relu6/sigmoid/tanh and add overwrite a dying input\n"
     "  --alignment N     arena alignment in bytes, a power of two (default 16)\n"
-    "  --max-states N    bound of the exact order search (default 1048576)\n\n"
+    "  --max-states N    bound of the exact order search (default 1048576)\n"
+    "  --weights REGION  put every layer's weights in memory region REGION of the profile\n"
+    "                    (\"what if I copy the weights to SRAM?\": --weights sram); default:\n"
+    "                    the profile's memory.weights (docs/profile-format.md)\n"
+    "  --layer-weights NAME=REGION[,NAME=REGION...]\n"
+    "                    the same for single layers (overrides --weights)\n"
+    "                    weights in a RAM region count toward the SRAM fit\n\n"
     "JSON keys: docs/cli.md (section \"opcost memory\"). CSV: one row per step.\n";
 
 std::int64_t ParsePositive(const std::string& option, const std::string& text) {
@@ -135,6 +142,10 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
         << f.flash_capacity_bytes << " B (margin " << f.flash_margin_bytes << " B), SRAM "
         << f.sram_used_bytes << " / " << f.sram_capacity_bytes << " B (margin "
         << f.sram_margin_bytes << " B): " << (f.fits ? "fits" : "DOES NOT FIT") << "\n";
+    if (f.sram_weight_bytes > 0) {
+      out << "  SRAM holds " << f.sram_weight_bytes
+          << " B of weights copied from flash (--weights / --layer-weights)\n";
+    }
   }
 }
 
@@ -213,6 +224,7 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["fits_flash"] = f.fits_flash;
     j["fits_sram"] = f.fits_sram;
     j["fits"] = f.fits;
+    j["sram_weight_bytes"] = f.sram_weight_bytes;
     root["fit"] = j;
   }
   out << DumpJson(root) << "\n";
@@ -230,8 +242,9 @@ void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"format", "profile", "alignment", "max-states"},
-                                      {"optimize-order", "plan", "in-place"});
+  const ParsedArgs parsed =
+      ParseArgs(args, {"format", "profile", "alignment", "max-states", "weights", "layer-weights"},
+                {"optimize-order", "plan", "in-place"});
   if (parsed.positional.size() != 1) throw UsageError("memory takes one MODEL argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   Result r;
@@ -254,8 +267,12 @@ int Run(const Args& args, std::ostream& out) {
     r.profile_name = profile.name;
     options.rules.scratch_bytes = ProfileScratchBytes(graph, profile);
   }
+  const WeightPlacement placement = ParseWeightPlacement(parsed);
+  if (!placement.empty() && !r.has_profile) {
+    throw UsageError("--weights and --layer-weights need --profile (its memory regions)");
+  }
   r.report = AnalyzeMemory(graph, options);
-  if (r.has_profile) r.fit = CheckFit(r.report, profile);
+  if (r.has_profile) r.fit = CheckFit(r.report, profile, graph, placement);
   if (parsed.Has("optimize-order")) {
     OrderSearchOptions s;
     s.rules = options.rules;

@@ -1,10 +1,11 @@
 #include "cli/profile_lookup.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "cli/command.h"
 #include "opcost/error.h"
@@ -42,9 +43,9 @@ std::vector<std::string> ProfileSearchPath() {
 }
 
 HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
-  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                               (name_or_path.size() > 5 &&
-                                name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  const bool looks_like_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
   if (looks_like_path) {
     RejectDirectory(name_or_path, "profile");
     return LoadProfile(name_or_path);
@@ -59,6 +60,30 @@ HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
   throw Error(ErrorCode::kIo, "profile '" + name_or_path + "' not found (give a path, or a name " +
                                   "searched as NAME.json in: " + searched +
                                   "; add directories with OPCOST_PROFILE_PATH)");
+}
+
+WeightPlacement ParseWeightPlacement(const ParsedArgs& parsed) {
+  WeightPlacement placement;
+  if (parsed.Has("weights")) {
+    placement.all_layers = parsed.Get("weights");
+    if (placement.all_layers.empty()) throw UsageError("--weights needs a region name");
+  }
+  if (parsed.Has("layer-weights")) {
+    const std::string list = parsed.Get("layer-weights");
+    std::size_t begin = 0;
+    while (begin <= list.size()) {
+      const std::size_t end = std::min(list.find(',', begin), list.size());
+      const std::string item = list.substr(begin, end - begin);
+      const std::size_t eq = item.rfind('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+        throw UsageError("--layer-weights takes NAME=REGION[,NAME=REGION...] (got \"" + item +
+                         "\")");
+      }
+      placement.layers.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      begin = end + 1;
+    }
+  }
+  return placement;
 }
 
 }  // namespace opcost::cli

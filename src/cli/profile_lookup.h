@@ -17,6 +17,11 @@ std::vector<std::string> ProfileSearchPath();
 // and whatever LoadProfile throws.
 HardwareProfile LoadProfileForCli(const std::string& name_or_path);
 
+struct ParsedArgs;
+// The weight placement of `--weights REGION` and `--layer-weights NAME=REGION[,NAME=REGION...]`
+// (docs/cli.md); empty when neither is given. Throws UsageError for a malformed list.
+WeightPlacement ParseWeightPlacement(const ParsedArgs& parsed);
+
 }  // namespace opcost::cli
 
 #endif  // OPCOST_CLI_PROFILE_LOOKUP_H_

@@ -10,7 +10,7 @@ namespace opcost {
 namespace {
 
 std::int64_t ElementsOf(OpType type, OpCategory category, const OpMetrics& m) {
-  if (category == OpCategory::kPooling) return m.other_ops;  // window size matters
+  if (category == OpCategory::kPooling) return m.other_ops;            // window size matters
   if (type == OpType::kReshape || type == OpType::kFlatten) return 0;  // may alias: no work
   return m.output_elements;
 }
@@ -33,6 +33,7 @@ void Add(const LayerEstimate& l, double sign, EstimateTotals* t, CategoryBreakdo
   t->macs += isign * l.macs;
   t->ops += isign * l.ops;
   t->cycles += sign * l.cycles;
+  t->memory_cycles += sign * l.memory_cycles;
   t->latency_s += sign * l.latency_s;
   t->energy_j += sign * l.energy_j;
   t->naive_cycles += sign * l.naive_cycles;
@@ -87,12 +88,50 @@ Estimator::Estimator(HardwareProfile profile, EstimateOptions options)
     ++n;
   }
   if (n == 0) {
-    throw Error(ErrorCode::kBadProfile, "profile '" + profile_.name + "': no category characterized");
+    throw Error(ErrorCode::kBadProfile,
+                "profile '" + profile_.name + "': no category characterized");
   }
   naive_power_w_ = power_sum_mw / n / 1000.0;
+
+  const MemorySystem& mem = profile_.memory;
+  if (!mem.empty()) {
+    default_weights_region_ = mem.weights_region;
+    activation_cycles_per_byte_ =
+        mem.regions[static_cast<std::size_t>(mem.activations_region)].read_cycles_per_byte;
+  }
+  const auto resolve = [&](const std::string& region) {
+    if (mem.empty()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "weight placement: profile '" + profile_.name +
+                      "' has no memory section (format_version 2), so it cannot place weights");
+    }
+    const int index = mem.Find(region);
+    if (index < 0) {
+      std::string names;
+      for (const MemoryRegion& r : mem.regions) names += (names.empty() ? "" : ", ") + r.name;
+      throw Error(ErrorCode::kInvalidArgument, "weight placement: profile '" + profile_.name +
+                                                   "' has no memory region '" + region +
+                                                   "' (it has " + names + ")");
+    }
+    return index;
+  };
+  if (!options_.weights.all_layers.empty()) {
+    default_weights_region_ = resolve(options_.weights.all_layers);
+  }
+  for (const auto& [layer, region] : options_.weights.layers) {
+    layer_regions_.emplace_back(layer, resolve(region));
+  }
 }
 
-LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDesc& d) const {
+int Estimator::WeightsRegionOf(const std::string& layer_name) const {
+  for (const auto& [layer, region] : layer_regions_) {
+    if (layer == layer_name) return region;
+  }
+  return default_weights_region_;
+}
+
+LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
+                                  int weights_region) const {
   LayerEstimate e;
   e.type = type;
   e.category = m.category;
@@ -142,18 +181,29 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
     e.throughput = c.cycles_per_element * factor;
     work_cycles = static_cast<double>(e.elements) * e.throughput;
   }
-  e.cycles = c.overhead_cycles + work_cycles;
+  e.weight_bytes = m.weight_bytes;
+  if (weights_region >= 0) {
+    // Weights are read once per inference (batch 1); re-reads inside a layer are assumed to
+    // hit the cache or the accelerator's lines (docs/accuracy.md, what is not modelled).
+    e.weights_region = weights_region;
+    const double weight_cpb =
+        profile_.memory.regions[static_cast<std::size_t>(weights_region)].read_cycles_per_byte;
+    e.memory_cycles =
+        static_cast<double>(m.weight_bytes) * weight_cpb +
+        static_cast<double>(m.input_bytes + m.output_bytes) * activation_cycles_per_byte_;
+  }
+  e.cycles = c.overhead_cycles + work_cycles + e.memory_cycles;
   e.latency_s = e.cycles * inv_clock_hz_;
   e.energy_j = e.latency_s * c.power_mw * 1e-3;
   return e;
 }
 
 LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const {
-  return Estimate(layer.type, metrics, layer);
+  return Estimate(layer.type, metrics, layer, default_weights_region_);
 }
 
 LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer) const {
-  return Estimate(layer.type, ComputeLayerMetrics(layer), layer);
+  return Estimate(layer.type, ComputeLayerMetrics(layer), layer, default_weights_region_);
 }
 
 NetworkEstimate Estimator::EstimateGraph(const Graph& graph) const {
@@ -164,11 +214,22 @@ NetworkEstimate Estimator::EstimateGraph(const Graph& graph) const {
 
 void Estimator::EstimateGraph(const Graph& graph, NetworkEstimate* out) const {
   const auto n = static_cast<NodeId>(graph.nodes().size());
+  for (const auto& placed : layer_regions_) {
+    bool found = false;
+    for (const Node& node : graph.nodes()) found = found || node.name == placed.first;
+    if (!found) {
+      throw Error(ErrorCode::kInvalidArgument, "weight placement: model '" + graph.name() +
+                                                   "' has no layer '" + placed.first + "'");
+    }
+  }
   out->layers.resize(static_cast<std::size_t>(n));
   for (NodeId id = 0; id < n; ++id) {
     try {
       const LayerDesc d = DescribeNode(graph, id);
-      out->layers[static_cast<std::size_t>(id)] = Estimate(d.type, ComputeLayerMetrics(d), d);
+      const int region =
+          layer_regions_.empty() ? default_weights_region_ : WeightsRegionOf(graph.node(id).name);
+      out->layers[static_cast<std::size_t>(id)] =
+          Estimate(d.type, ComputeLayerMetrics(d), d, region);
     } catch (const Error& e) {
       const Node& node = graph.node(id);
       throw Error(e.code(), std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
@@ -185,8 +246,8 @@ void Estimator::EstimateLayers(const LayerDesc* layers, std::size_t count,
     try {
       out->layers[i] = EstimateLayer(layers[i]);
     } catch (const Error& e) {
-      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" +
-                                OpTypeName(layers[i].type) + "): " + e.what());
+      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) +
+                                "): " + e.what());
     }
   }
   Summarize(out);
@@ -198,8 +259,8 @@ EstimateTotals Estimator::EstimateTotalsOnly(const LayerDesc* layers, std::size_
     try {
       Add(EstimateLayer(layers[i]), 1.0, &t, nullptr);
     } catch (const Error& e) {
-      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" +
-                                OpTypeName(layers[i].type) + "): " + e.what());
+      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) +
+                                "): " + e.what());
     }
   }
   return t;
@@ -216,12 +277,11 @@ void Estimator::ReplaceLayer(std::size_t index, const LayerDesc& layer,
   try {
     fresh = EstimateLayer(layer);
   } catch (const Error& e) {
-    throw Error(e.code(), "cannot estimate " + LayerLabel(index) + " (" +
-                              OpTypeName(layer.type) + "): " + e.what());
+    throw Error(e.code(), "cannot estimate " + LayerLabel(index) + " (" + OpTypeName(layer.type) +
+                              "): " + e.what());
   }
   LayerEstimate& old = estimate->layers[index];
-  Add(old, -1.0, &estimate->totals,
-      &estimate->by_category[static_cast<std::size_t>(old.category)]);
+  Add(old, -1.0, &estimate->totals, &estimate->by_category[static_cast<std::size_t>(old.category)]);
   Add(fresh, 1.0, &estimate->totals,
       &estimate->by_category[static_cast<std::size_t>(fresh.category)]);
   old = fresh;

@@ -2,10 +2,9 @@
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/json_util.h"
 #include "opcost/error.h"
@@ -161,9 +160,9 @@ void ReadCategory(const Reader& r, OpCategory c, const json& v, const std::strin
   } else {
     r.CheckObject(v, path,
                   {"characterized", "cycles_per_element", "overhead_cycles", "power_mw", "note"});
-    out->cycles_per_element = r.SourcedValue(r.Require(v, "cycles_per_element", path),
-                                             path + "/cycles_per_element", false,
-                                             &out->throughput_source);
+    out->cycles_per_element =
+        r.SourcedValue(r.Require(v, "cycles_per_element", path), path + "/cycles_per_element",
+                       false, &out->throughput_source);
   }
   out->overhead_cycles = r.SourcedValue(r.Require(v, "overhead_cycles", path),
                                         path + "/overhead_cycles", true, &out->overhead_source);
@@ -171,6 +170,69 @@ void ReadCategory(const Reader& r, OpCategory c, const json& v, const std::strin
       r.SourcedValue(r.Require(v, "power_mw", path), path + "/power_mw", false, &out->power_source);
   out->note = r.OptString(v, "note", path);
   out->characterized = true;
+}
+
+void ReadMemory(const Reader& r, const json& v, MemorySystem* out) {
+  r.CheckObject(v, "/memory", {"regions", "weights", "activations", "note"});
+  const json& regions = r.Require(v, "regions", "/memory");
+  if (!regions.is_object() || regions.empty()) {
+    r.Fail("/memory/regions", "must be a non-empty object (name -> region)");
+  }
+  for (auto it = regions.begin(); it != regions.end(); ++it) {
+    const std::string rp = "/memory/regions/" + it.key();
+    const json& j = it.value();
+    r.CheckObject(j, rp, {"kind", "bytes", "read_cycles_per_byte", "note"});
+    MemoryRegion region;
+    region.name = it.key();
+    if (region.name.empty()) r.Fail(rp, "a region name must not be empty");
+    region.kind = r.String(r.Require(j, "kind", rp), rp + "/kind");
+    static const char* kKinds[] = {"flash", "sram", "tcm", "external"};
+    bool kind_ok = false;
+    for (const char* k : kKinds) kind_ok = kind_ok || region.kind == k;
+    if (!kind_ok) {
+      r.Fail(rp + "/kind",
+             "must be one of flash, sram, tcm, external (got \"" + region.kind + "\")");
+    }
+    const std::string bp = rp + "/bytes";
+    const json& b = r.Require(j, "bytes", rp);
+    r.CheckObject(b, bp, {"value", "source", "note"});
+    region.bytes = r.Integer(r.Require(b, "value", bp), bp + "/value", 1);
+    region.bytes_source = r.SourceRef(b, bp);
+    region.read_cycles_per_byte =
+        r.SourcedValue(r.Require(j, "read_cycles_per_byte", rp), rp + "/read_cycles_per_byte", true,
+                       &region.read_source);
+    region.note = r.OptString(j, "note", rp);
+    out->regions.push_back(region);
+  }
+  for (const char* key : {"weights", "activations"}) {
+    const std::string path = std::string("/memory/") + key;
+    const std::string name = r.String(r.Require(v, key, "/memory"), path);
+    const int index = out->Find(name);
+    if (index < 0) r.Fail(path, "names no region of /memory/regions (got \"" + name + "\")");
+    (key[0] == 'w' ? out->weights_region : out->activations_region) = index;
+  }
+}
+
+void ReadValidation(const Reader& r, const json& v, std::vector<ValidationRecord>* out) {
+  if (!v.is_array()) r.Fail("/validation", "must be an array");
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string vp = "/validation/" + std::to_string(i);
+    const json& j = v.at(i);
+    r.CheckObject(
+        j, vp, {"kind", "rows", "latency_error_pct", "naive_latency_error_pct", "source", "note"});
+    ValidationRecord rec;
+    rec.kind = r.String(r.Require(j, "kind", vp), vp + "/kind");
+    if (rec.kind != "absolute" && rec.kind != "leave_one_out") {
+      r.Fail(vp + "/kind", "must be absolute or leave_one_out (got \"" + rec.kind + "\")");
+    }
+    rec.rows = r.Integer(r.Require(j, "rows", vp), vp + "/rows", 1);
+    rec.latency_error_pct =
+        r.NonNegative(r.Require(j, "latency_error_pct", vp), vp + "/latency_error_pct");
+    rec.naive_latency_error_pct =
+        r.NonNegative(r.Require(j, "naive_latency_error_pct", vp), vp + "/naive_latency_error_pct");
+    rec.source = r.SourceRef(j, vp);
+    out->push_back(rec);
+  }
 }
 
 OpCategory ReadCategoryName(const Reader& r, const json& v, const std::string& path) {
@@ -183,18 +245,26 @@ OpCategory ReadCategoryName(const Reader& r, const json& v, const std::string& p
 HardwareProfile Parse(const json& doc, const Reader& reader_in) {
   Reader r = reader_in;
   HardwareProfile p;
-  r.CheckObject(doc, "",
-                {"format", "format_version", "name", "description", "hardware", "sources",
-                 "naive_model", "idle_power_mw", "categories", "variants", "scratch"});
+  r.CheckObject(
+      doc, "",
+      {"format", "format_version", "name", "description", "hardware", "sources", "naive_model",
+       "idle_power_mw", "categories", "variants", "scratch", "memory", "validation"});
   const std::string format = r.String(r.Require(doc, "format", ""), "/format");
   if (format != "opcost-profile") {
     r.Fail("/format", "must be \"opcost-profile\" (got \"" + format + "\")");
   }
-  const std::int64_t version = r.Integer(r.Require(doc, "format_version", ""), "/format_version", 0);
-  if (version != kProfileFormatVersion) {
+  const std::int64_t version =
+      r.Integer(r.Require(doc, "format_version", ""), "/format_version", 0);
+  if (version < kOldestProfileFormatVersion || version > kProfileFormatVersion) {
     r.Fail("/format_version", "unsupported version " + std::to_string(version) +
-                                  " (this build reads " + std::to_string(kProfileFormatVersion) +
-                                  ")");
+                                  " (this build reads " +
+                                  std::to_string(kOldestProfileFormatVersion) + " to " +
+                                  std::to_string(kProfileFormatVersion) + ")");
+  }
+  for (const char* key : {"memory", "validation"}) {
+    if (version < 2 && doc.contains(key)) {
+      r.Fail(std::string("/") + key, "needs format_version 2 (the file says 1)");
+    }
   }
   p.format_version = static_cast<int>(version);
   p.name = r.String(r.Require(doc, "name", ""), "/name");
@@ -214,8 +284,10 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
     bool kind_ok = false;
     for (const char* k : kKinds) kind_ok = kind_ok || s.kind == k;
     if (!kind_ok) {
-      r.Fail(sp + "/kind", "must be one of datasheet, measurement, derived, generator, "
-                           "estimate (got \"" + s.kind + "\")");
+      r.Fail(sp + "/kind",
+             "must be one of datasheet, measurement, derived, generator, "
+             "estimate (got \"" +
+                 s.kind + "\")");
     }
     s.citation = r.String(r.Require(it.value(), "citation", sp), sp + "/citation");
     if (s.citation.empty()) r.Fail(sp + "/citation", "must not be empty");
@@ -264,8 +336,7 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
                                 "\" (list every category; use {\"characterized\": false} for "
                                 "one the profile does not cover)");
     }
-    ReadCategory(r, c, cats.at(name), std::string("/categories/") + name,
-                 &p.mutable_category(c));
+    ReadCategory(r, c, cats.at(name), std::string("/categories/") + name, &p.mutable_category(c));
     any = any || p.category(c).characterized;
   }
   if (!any) r.Fail("/categories", "no category is characterized");
@@ -321,15 +392,17 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
         }
       }
       if (!found) r.Fail(sp + "/term", "unknown term \"" + term + "\"");
-      rule.bytes_per_unit = r.Integer(r.Require(s, "bytes_per_unit", sp), sp + "/bytes_per_unit", 0);
-      rule.constant_bytes =
-          s.contains("constant_bytes")
-              ? r.Integer(s.at("constant_bytes"), sp + "/constant_bytes", 0)
-              : 0;
+      rule.bytes_per_unit =
+          r.Integer(r.Require(s, "bytes_per_unit", sp), sp + "/bytes_per_unit", 0);
+      rule.constant_bytes = s.contains("constant_bytes")
+                                ? r.Integer(s.at("constant_bytes"), sp + "/constant_bytes", 0)
+                                : 0;
       rule.source = r.SourceRef(s, sp);
       p.scratch.push_back(rule);
     }
   }
+  if (doc.contains("memory")) ReadMemory(r, doc.at("memory"), &p.memory);
+  if (doc.contains("validation")) ReadValidation(r, doc.at("validation"), &p.validation);
   return p;
 }
 
@@ -341,6 +414,21 @@ ordered_json Sourced(double value, const std::string& source) {
 }
 
 }  // namespace
+
+int MemorySystem::Find(const std::string& name) const {
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (regions[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const std::string& HardwareProfile::SourceKind(const std::string& id) const {
+  static const std::string kNone;
+  for (const ProvenanceSource& s : sources) {
+    if (s.id == id) return s.kind;
+  }
+  return kNone;
+}
 
 const char* VariantConditionName(VariantCondition condition) {
   switch (condition) {
@@ -383,7 +471,9 @@ HardwareProfile LoadProfile(const std::string& path) {
 std::string SaveProfileToString(const HardwareProfile& p) {
   ordered_json doc;
   doc["format"] = "opcost-profile";
-  doc["format_version"] = kProfileFormatVersion;
+  // The oldest version that holds everything: version-1 readers keep reading what they can.
+  const bool v2 = !p.memory.empty() || !p.validation.empty();
+  doc["format_version"] = v2 ? 2 : 1;
   doc["name"] = p.name;
   if (!p.description.empty()) doc["description"] = p.description;
   ordered_json hw;
@@ -414,7 +504,8 @@ std::string SaveProfileToString(const HardwareProfile& p) {
     } else {
       if (IsMacCategory(c)) {
         ordered_json pts = ordered_json::array();
-        for (const auto& pt : cp.curve.points()) pts.push_back({pt.macs_per_output, pt.macs_per_cycle});
+        for (const auto& pt : cp.curve.points())
+          pts.push_back({pt.macs_per_output, pt.macs_per_cycle});
         j["throughput"] = {{"points", pts}, {"source", cp.throughput_source}};
       } else {
         j["cycles_per_element"] = Sourced(cp.cycles_per_element, cp.throughput_source);
@@ -453,6 +544,33 @@ std::string SaveProfileToString(const HardwareProfile& p) {
       ss.push_back(j);
     }
     doc["scratch"] = ss;
+  }
+  if (!p.memory.empty()) {
+    ordered_json regions = ordered_json::object();
+    for (const MemoryRegion& m : p.memory.regions) {
+      ordered_json j;
+      j["kind"] = m.kind;
+      j["bytes"] = {{"value", m.bytes}, {"source", m.bytes_source}};
+      j["read_cycles_per_byte"] = Sourced(m.read_cycles_per_byte, m.read_source);
+      if (!m.note.empty()) j["note"] = m.note;
+      regions[m.name] = j;
+    }
+    doc["memory"] = {
+        {"regions", regions},
+        {"weights", p.memory.regions[static_cast<std::size_t>(p.memory.weights_region)].name},
+        {"activations",
+         p.memory.regions[static_cast<std::size_t>(p.memory.activations_region)].name}};
+  }
+  if (!p.validation.empty()) {
+    ordered_json vs = ordered_json::array();
+    for (const ValidationRecord& v : p.validation) {
+      vs.push_back({{"kind", v.kind},
+                    {"rows", v.rows},
+                    {"latency_error_pct", v.latency_error_pct},
+                    {"naive_latency_error_pct", v.naive_latency_error_pct},
+                    {"source", v.source}});
+    }
+    doc["validation"] = vs;
   }
   return doc.dump(2) + "\n";
 }

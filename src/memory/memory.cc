@@ -22,6 +22,70 @@ std::int64_t WeightBytes(const Graph& graph) {
   return bytes;
 }
 
+namespace {
+
+bool IsRam(const MemoryRegion& r) { return r.kind == "sram" || r.kind == "tcm"; }
+
+void RequireMemory(const HardwareProfile& profile) {
+  if (profile.memory.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "weight placement: profile '" + profile.name +
+                    "' has no memory section (format_version 2), so it cannot place weights");
+  }
+}
+
+// Index of region `name` of `profile`, or an error naming it.
+int RegionIndex(const HardwareProfile& profile, const std::string& name) {
+  RequireMemory(profile);
+  const int index = profile.memory.Find(name);
+  if (index < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "weight placement: profile '" + profile.name +
+                                                 "' has no memory region '" + name + "'");
+  }
+  return index;
+}
+
+}  // namespace
+
+std::int64_t RamWeightBytes(const Graph& graph, const HardwareProfile& profile,
+                            const WeightPlacement& placement) {
+  if (placement.empty()) {
+    if (profile.memory.empty()) return 0;
+    const MemoryRegion& r =
+        profile.memory.regions[static_cast<std::size_t>(profile.memory.weights_region)];
+    return IsRam(r) ? WeightBytes(graph) : 0;
+  }
+  RequireMemory(profile);
+  const int all = placement.all_layers.empty() ? profile.memory.weights_region
+                                               : RegionIndex(profile, placement.all_layers);
+  std::vector<int> region_of(graph.nodes().size(), all);
+  for (const auto& [layer, region] : placement.layers) {
+    const int index = RegionIndex(profile, region);
+    bool found = false;
+    for (std::size_t i = 0; i < graph.nodes().size(); ++i) {
+      if (graph.nodes()[i].name == layer) {
+        region_of[i] = index;
+        found = true;
+      }
+    }
+    if (!found) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "weight placement: model '" + graph.name() + "' has no layer '" + layer + "'");
+    }
+  }
+  std::vector<std::uint8_t> seen(graph.tensors().size(), 0);
+  std::int64_t bytes = 0;
+  for (std::size_t i = 0; i < graph.nodes().size(); ++i) {
+    if (!IsRam(profile.memory.regions[static_cast<std::size_t>(region_of[i])])) continue;
+    for (TensorId t : graph.nodes()[i].inputs) {
+      if (!graph.tensor(t).is_constant || seen[t]) continue;
+      seen[t] = 1;
+      bytes = CheckedAdd(bytes, graph.tensor(t).SizeBytes());
+    }
+  }
+  return bytes;
+}
+
 MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
   const Liveness l = ComputeLiveness(graph, options.order, options.rules);
   MemoryReport r;
@@ -98,5 +162,15 @@ std::int64_t PeakEvaluator::PeakBytes(const ExecutionOrder& order) {
 }
 
 std::int32_t PeakEvaluator::num_nodes() const { return graph_->num_nodes; }
+
+MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile, const Graph& graph,
+                   const WeightPlacement& placement) {
+  const std::int64_t ram_weights = RamWeightBytes(graph, profile, placement);
+  MemoryReport with_weights = report;
+  with_weights.peak_activation_bytes = CheckedAdd(report.peak_activation_bytes, ram_weights);
+  MemoryFit f = CheckFit(with_weights, profile);
+  f.sram_weight_bytes = ram_weights;
+  return f;
+}
 
 }  // namespace opcost

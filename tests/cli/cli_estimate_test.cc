@@ -40,6 +40,7 @@ struct HandLayer {
   std::int64_t elements;   // other categories
   std::int64_t ops;        // 2 x MACs + other ops
   std::int64_t c_in, c_out, stride;
+  std::int64_t weight_bytes = 0;  // int8 weights + int32 bias
 };
 
 // MLPerf KWS DS-CNN (model_architectures.md section 3). ops: conv/dw/pw 2 x MACs + 8000 bias
@@ -47,16 +48,18 @@ struct HandLayer {
 // softmax of 12: 11 + 23 + 12 + 12.
 std::vector<HandLayer> KwsLayers() {
   std::vector<HandLayer> v;
-  v.push_back({"conv1", "conv", 320000, 40, 0, 2 * 320000 + 16000, 1, 64, 2});
+  // Weight bytes: conv1 10x4x1x64 + 64 x 4 = 2816; dw 3x3x64 + 256 = 832; pw 64x64 + 256 =
+  // 4352; fc 64x12 + 12 x 4 = 816.
+  v.push_back({"conv1", "conv", 320000, 40, 0, 2 * 320000 + 16000, 1, 64, 2, 2816});
   for (int b = 1; b <= 4; ++b) {
+    v.push_back({"dw" + std::to_string(b), "depthwise_conv", 72000, 9, 0, 2 * 72000 + 16000, 64, 64,
+                 1, 832});
     v.push_back(
-        {"dw" + std::to_string(b), "depthwise_conv", 72000, 9, 0, 2 * 72000 + 16000, 64, 64, 1});
-    v.push_back(
-        {"pw" + std::to_string(b), "conv_1x1", 512000, 64, 0, 2 * 512000 + 16000, 64, 64, 1});
+        {"pw" + std::to_string(b), "conv_1x1", 512000, 64, 0, 2 * 512000 + 16000, 64, 64, 1, 4352});
   }
   v.push_back({"avgpool", "pooling", 0, 0, 64 * 124 + 64, 64 * 124 + 64, 64, 64, 5});
   v.push_back({"flatten", "other", 0, 0, 0, 0, 64, 64, 1});  // reshape: overhead only
-  v.push_back({"fc", "fully_connected", 768, 64, 0, 2 * 768 + 12, 64, 12, 1});
+  v.push_back({"fc", "fully_connected", 768, 64, 0, 2 * 768 + 12, 64, 12, 1, 816});
   v.push_back({"softmax", "activation", 0, 0, 12, 58, 12, 12, 1});
   return v;
 }
@@ -95,7 +98,24 @@ HandEstimate EstimateByHand(const json& profile, const HandLayer& l) {
       }
     }
   }
-  e.cycles = cat.at("overhead_cycles").at("value").get<double>() + work;
+  // Format 2: weights read from their region (memory.weights) at read_cycles_per_byte, and
+  // activations from theirs (0 on the shipped profiles: zero-wait SRAM).
+  double memory = 0.0;
+  if (profile.contains("memory")) {
+    const json& m = profile.at("memory");
+    const json& regions = m.at("regions");
+    memory = static_cast<double>(l.weight_bytes) * regions.at(m.at("weights").get<std::string>())
+                                                       .at("read_cycles_per_byte")
+                                                       .at("value")
+                                                       .get<double>();
+    EXPECT_EQ(regions.at(m.at("activations").get<std::string>())
+                  .at("read_cycles_per_byte")
+                  .at("value")
+                  .get<double>(),
+              0.0)
+        << "the hand model assumes free activations";
+  }
+  e.cycles = cat.at("overhead_cycles").at("value").get<double>() + work + memory;
   return e;
 }
 
@@ -254,9 +274,11 @@ TEST(CliEstimate, CsvTotalsRowMatchesJson) {
   const ProcessResult r =
       RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
-                                         "elements,throughput,cycles,latency_s,energy_j,"
-                                         "naive_cycles,naive_latency_s,naive_energy_j,flags\n"));
+  EXPECT_THAT(r.out,
+              testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
+                                  "elements,throughput,cycles,latency_s,energy_j,"
+                                  "naive_cycles,naive_latency_s,naive_energy_j,flags,memory_cycles,"
+                                  "weights_region\n"));
   const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
   double cycles = 0, latency = 0;
   long long macs = 0;

@@ -149,7 +149,7 @@ TEST(Profile, RejectsZeroPower) {
 }
 TEST(Profile, RejectsUnknownVersion) {
   ExpectRejected("wrong_version.json", ErrorCode::kBadProfile,
-                 {"/format_version", "unsupported version 2"});
+                 {"/format_version", "unsupported version 3"});
 }
 TEST(Profile, RejectsTruncatedFile) {
   ExpectRejected("truncated.json", ErrorCode::kBadProfile, {"malformed JSON"});
