@@ -23,5 +23,6 @@
 #include "opcost/shape_inference.h"
 #include "opcost/tflite_import.h"
 #include "opcost/types.h"
+#include "opcost/validation.h"
 
 #endif  // OPCOST_OPCOST_H_

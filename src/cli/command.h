@@ -70,6 +70,7 @@ extern const Command kFitCommand;
 extern const Command kImportCommand;
 extern const Command kVectorsCommand;
 extern const Command kRunCommand;
+extern const Command kValidateCommand;
 
 }  // namespace opcost::cli
 

@@ -18,6 +18,7 @@ const std::vector<Command>& Commands() {
       kImportCommand,
       kVectorsCommand,
       kRunCommand,
+      kValidateCommand,
   };
   return commands;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "opcost/error.h"
+#include "estimate/csv_line.h"
 #include "opcost/fit.h"
 
 namespace opcost {
@@ -14,34 +15,6 @@ namespace {
 const char* const kColumns[] = {"name",   "model",     "op",     "input",    "filters", "kernel",
                                 "stride", "padding",   "units",  "latency_s", "cycles", "energy_j",
                                 "note"};
-
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        cur += ch;
-      }
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      fields.push_back(cur);
-      cur.clear();
-    } else if (ch != '\r') {
-      cur += ch;
-    }
-  }
-  fields.push_back(cur);
-  return fields;
-}
 
 class RowReader {
  public:
@@ -151,7 +124,7 @@ std::vector<FitMeasurement> ParseFitCsv(const std::string& text, const std::stri
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields = SplitCsvLine(line);
+    std::vector<std::string> fields = detail::SplitCsvLine(line);
     if (header.empty()) {
       header = fields;
       for (const std::string& h : header) {

@@ -1,0 +1,578 @@
+// `opcost validate TABLE.csv [--format table|json] [--baseline FILE] [--margin POINTS]`: how far
+// opcost's estimates are from published measurements, beside the ops-proportional model with the
+// same number of free parameters (docs/accuracy.md).
+//   network tables: per system (board x runtime), (a) absolute error where the row's profile is
+//   the one for that board and runtime, (b) leave-one-out error with one free scale per system;
+//   latency and, where given, energy.
+//   layer tables: per-layer time shares of one network against the measured shares.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/profile_lookup.h"
+#include "core/json_util.h"
+#include "estimate/csv_line.h"
+#include "opcost/error.h"
+#include "opcost/estimator.h"
+#include "opcost/validation.h"
+
+namespace opcost::cli {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: opcost validate TABLE.csv [--format table|json] [--baseline FILE]\n"
+    "                       [--margin POINTS]\n\n"
+    "Compares estimates with published measurements (docs/accuracy.md). A network table has\n"
+    "the columns system, board, core, clock_hz, runtime, model, latency_ms, energy_uj (may be\n"
+    "empty), profile, match, source; model and profile paths are relative to the table (a\n"
+    "profile without '/' or '.json' is a shipped name). Per system it prints, for opcost and for\n"
+    "the ops-proportional model:\n"
+    "  absolute       |estimate / measured - 1|, rows whose match is \"exact\" (the profile is\n"
+    "                 the one for that board and runtime);\n"
+    "  leave-one-out  each row predicted with one scale fitted on the system's other rows\n"
+    "                 (opcost: the scale multiplies compute time, memory time stays as the\n"
+    "                 datasheet says; ops-proportional: the scale multiplies ops).\n"
+    "A layer table (columns model, layer, measured_us, profile, source) compares each layer's\n"
+    "share of the network time.\n\n"
+    "  --baseline FILE   a JSON output of an earlier run: exit 1 when a mean error of opcost\n"
+    "                    rose by more than --margin percentage points (default 1)\n";
+
+struct Table {
+  std::string path;
+  std::string dir;  // with trailing '/', or empty
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int> lines;
+
+  [[noreturn]] void Fail(std::size_t row, const std::string& column,
+                         const std::string& message) const {
+    int col = 0;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == column) col = static_cast<int>(i) + 1;
+    }
+    throw Error(ErrorCode::kInvalidArgument,
+                path + ":" + std::to_string(lines[row]) +
+                    (col > 0 ? ":" + std::to_string(col) + " (column " + column + ")" : "") + ": " +
+                    message);
+  }
+  int Column(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  bool Has(const std::string& name) const { return Column(name) >= 0; }
+  std::string Get(std::size_t row, const std::string& column) const {
+    const int c = Column(column);
+    return c < 0 ? std::string() : rows[row][static_cast<std::size_t>(c)];
+  }
+  std::string Required(std::size_t row, const std::string& column) const {
+    const std::string v = Get(row, column);
+    if (v.empty()) Fail(row, column, "must not be empty");
+    return v;
+  }
+  // A finite number > 0; `optional` lets an empty field be -1.
+  double Number(std::size_t row, const std::string& column, bool optional = false) const {
+    const std::string s = Get(row, column);
+    if (s.empty() && optional) return -1.0;
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end == s.c_str() || *end != '\0' || !std::isfinite(v) || !(v > 0.0)) {
+      Fail(row, column, "must be a finite number > 0 (got \"" + s + "\")");
+    }
+    return v;
+  }
+  std::string Path(const std::string& relative) const {
+    return !relative.empty() && relative[0] == '/' ? relative : dir + relative;
+  }
+};
+
+Table ReadTable(const std::string& path, const std::vector<std::string>& required) {
+  RejectDirectory(path, "validation table");
+  Table t;
+  t.path = path;
+  const std::size_t slash = path.rfind('/');
+  t.dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+  const std::string text = detail::ReadTextFile(path);
+  std::size_t begin = 0;
+  int line = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string l = text.substr(begin, end - begin);
+    begin = end + 1;
+    ++line;
+    if (l.empty() || l == "\r" || l[0] == '#') continue;
+    std::vector<std::string> fields = detail::SplitCsvLine(l);
+    if (t.header.empty()) {
+      t.header = fields;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (fields[i] == fields[j]) {
+            throw Error(ErrorCode::kInvalidArgument,
+                        path + ":" + std::to_string(line) + ":" + std::to_string(i + 1) +
+                            ": duplicate column \"" + fields[i] + "\"");
+          }
+        }
+      }
+      continue;
+    }
+    if (fields.size() != t.header.size()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + ":" + std::to_string(line) + ": has " + std::to_string(fields.size()) +
+                      " fields, the header " + std::to_string(t.header.size()));
+    }
+    t.rows.push_back(std::move(fields));
+    t.lines.push_back(line);
+  }
+  if (t.header.empty()) throw Error(ErrorCode::kInvalidArgument, path + ": empty table");
+  for (const std::string& c : required) {
+    if (!t.Has(c)) {
+      throw Error(ErrorCode::kInvalidArgument, path + ":1: missing column \"" + c + "\"");
+    }
+  }
+  if (t.rows.empty()) throw Error(ErrorCode::kInvalidArgument, path + ": no rows");
+  return t;
+}
+
+// Profiles and models are loaded once per table.
+class Cache {
+ public:
+  explicit Cache(const Table& t) : table_(t) {}
+  const Estimator& Profile(std::size_t row) {
+    const std::string name = table_.Required(row, "profile");
+    const bool is_path = name.find('/') != std::string::npos ||
+                         (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0);
+    auto it = profiles_.find(name);
+    if (it == profiles_.end()) {
+      try {
+        it = profiles_
+                 .emplace(name, std::make_unique<Estimator>(
+                                    LoadProfileForCli(is_path ? table_.Path(name) : name)))
+                 .first;
+      } catch (const Error& e) {
+        table_.Fail(row, "profile", e.what());
+      }
+    }
+    return *it->second;
+  }
+  const Graph& Model(std::size_t row) {
+    const std::string path = table_.Path(table_.Required(row, "model"));
+    auto it = models_.find(path);
+    if (it == models_.end()) {
+      try {
+        it = models_.emplace(path, LoadModelForCli(path)).first;
+      } catch (const Error& e) {
+        table_.Fail(row, "model", e.what());
+      }
+    }
+    return it->second;
+  }
+
+ private:
+  const Table& table_;
+  std::map<std::string, std::unique_ptr<Estimator>> profiles_;
+  std::map<std::string, Graph> models_;
+};
+
+double Mean(const std::vector<double>& v) {
+  double s = 0.0;
+  for (double x : v) s += x;
+  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+struct Row {
+  std::string model, match;
+  double measured_s = 0, estimate_s = 0, memory_s = 0, naive_s = 0;
+  double measured_j = -1, estimate_j = 0, naive_j = 0;
+  double abs_error = -1, naive_abs_error = -1, loo_error = -1, naive_loo_error = -1;
+  double energy_abs_error = -1, naive_energy_abs_error = -1;
+  double energy_loo_error = -1, naive_energy_loo_error = -1;
+};
+
+struct System {
+  std::string name, board, core, runtime, profile;
+  std::vector<Row> rows;
+};
+
+// Mean of the errors >= 0 of `field` over rows, and how many there were.
+template <typename F>
+std::pair<double, int> MeanOf(const std::vector<Row>& rows, F field) {
+  std::vector<double> v;
+  for (const Row& r : rows) {
+    if (field(r) >= 0) v.push_back(field(r));
+  }
+  return {Mean(v), static_cast<int>(v.size())};
+}
+
+const char* kMetricNames[] = {"abs_error",        "naive_abs_error",       "loo_error",
+                              "naive_loo_error",  "energy_abs_error",      "naive_energy_abs_error",
+                              "energy_loo_error", "naive_energy_loo_error"};
+double Metric(const Row& r, int i) {
+  const double v[] = {r.abs_error,        r.naive_abs_error,       r.loo_error,
+                      r.naive_loo_error,  r.energy_abs_error,      r.naive_energy_abs_error,
+                      r.energy_loo_error, r.naive_energy_loo_error};
+  return v[i];
+}
+
+OJson Summary(const std::vector<Row>& rows) {
+  OJson j = OJson::object();
+  for (int i = 0; i < 8; ++i) {
+    const auto [mean, n] = MeanOf(rows, [i](const Row& r) { return Metric(r, i); });
+    if (n > 0) j[std::string(kMetricNames[i]) + "_pct"] = {{"mean", mean * 100.0}, {"rows", n}};
+  }
+  return j;
+}
+
+std::vector<System> EvaluateNetworks(const Table& t) {
+  Cache cache(t);
+  std::vector<System> systems;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const std::string name = t.Required(i, "system");
+    auto it = index.find(name);
+    if (it == index.end()) {
+      it = index.emplace(name, systems.size()).first;
+      System s;
+      s.name = name;
+      s.board = t.Get(i, "board");
+      s.core = t.Get(i, "core");
+      s.runtime = t.Required(i, "runtime");
+      s.profile = t.Required(i, "profile");
+      systems.push_back(s);
+    }
+    System& s = systems[it->second];
+    if (t.Get(i, "profile") != s.profile || t.Get(i, "runtime") != s.runtime) {
+      t.Fail(i, "profile",
+             "system \"" + name + "\" has another profile or runtime on an earlier row");
+    }
+    Row r;
+    r.model = t.Required(i, "model");
+    for (const Row& other : s.rows) {
+      if (other.model == r.model) {
+        t.Fail(i, "model",
+               "duplicate row: system \"" + name + "\" already has model \"" + r.model + "\"");
+      }
+    }
+    r.match = t.Required(i, "match");
+    if (r.match != "exact" && r.match != "shape") {
+      t.Fail(i, "match", "must be exact or shape (got \"" + r.match + "\")");
+    }
+    const double clock_hz = t.Number(i, "clock_hz");
+    r.measured_s = t.Number(i, "latency_ms") * 1e-3;
+    r.measured_j = t.Number(i, "energy_uj", true) * 1e-6;
+    if (r.measured_j < 0) r.measured_j = -1;
+    const Estimator& est = cache.Profile(i);
+    NetworkEstimate e;
+    try {
+      est.EstimateGraph(cache.Model(i), &e);
+    } catch (const Error& err) {
+      t.Fail(i, "model", err.what());
+    }
+    // Cycles at the measured system's clock: the profile's cycles are per clock.
+    r.estimate_s = e.totals.cycles / clock_hz;
+    r.memory_s = e.totals.memory_cycles / clock_hz;
+    r.naive_s = e.totals.naive_cycles / clock_hz;
+    const double watts = e.totals.latency_s > 0 ? e.totals.energy_j / e.totals.latency_s : 0.0;
+    const double naive_watts =
+        e.totals.naive_latency_s > 0 ? e.totals.naive_energy_j / e.totals.naive_latency_s : 0.0;
+    r.estimate_j = r.estimate_s * watts;
+    r.naive_j = r.naive_s * naive_watts;
+    if (r.match == "exact") {
+      r.abs_error = std::fabs(r.estimate_s / r.measured_s - 1.0);
+      r.naive_abs_error = std::fabs(r.naive_s / r.measured_s - 1.0);
+      if (r.measured_j > 0) {
+        r.energy_abs_error = std::fabs(r.estimate_j / r.measured_j - 1.0);
+        r.naive_energy_abs_error = std::fabs(r.naive_j / r.measured_j - 1.0);
+      }
+    }
+    s.rows.push_back(r);
+  }
+  for (System& s : systems) {
+    std::vector<double> compute, memory, measured, naive, zeros(s.rows.size(), 0.0);
+    for (const Row& r : s.rows) {
+      compute.push_back(r.estimate_s - r.memory_s);
+      memory.push_back(r.memory_s);
+      measured.push_back(r.measured_s);
+      naive.push_back(r.naive_s);
+    }
+    const std::vector<double> loo = LeaveOneOutErrors(compute, memory, measured);
+    const std::vector<double> naive_loo = LeaveOneOutErrors(naive, zeros, measured);
+    for (std::size_t i = 0; i < loo.size(); ++i) {
+      s.rows[i].loo_error = loo[i];
+      s.rows[i].naive_loo_error = naive_loo[i];
+    }
+    // Energy: one scale on the estimated energy (power is nearly constant: energy follows
+    // time), over the rows that give energy.
+    std::vector<double> ee, en, em;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < s.rows.size(); ++i) {
+      if (s.rows[i].measured_j <= 0) continue;
+      ee.push_back(s.rows[i].estimate_j);
+      en.push_back(s.rows[i].naive_j);
+      em.push_back(s.rows[i].measured_j);
+      which.push_back(i);
+    }
+    const std::vector<double> ez(ee.size(), 0.0);
+    const std::vector<double> eloo = LeaveOneOutErrors(ee, ez, em);
+    const std::vector<double> enloo = LeaveOneOutErrors(en, ez, em);
+    for (std::size_t k = 0; k < eloo.size(); ++k) {
+      s.rows[which[k]].energy_loo_error = eloo[k];
+      s.rows[which[k]].naive_energy_loo_error = enloo[k];
+    }
+  }
+  return systems;
+}
+
+std::string Pct(const std::pair<double, int>& m) {
+  return m.second == 0 ? "-" : FormatNumber(m.first * 100.0, 3);
+}
+
+OJson NetworksJson(const Table& t, const std::vector<System>& systems) {
+  OJson root;
+  root["table"] = t.path;
+  root["kind"] = "networks";
+  OJson arr = OJson::array();
+  std::vector<Row> all;
+  for (const System& s : systems) {
+    OJson rows = OJson::array();
+    for (const Row& r : s.rows) {
+      OJson j = {{"model", r.model},           {"match", r.match},
+                 {"measured_s", r.measured_s}, {"estimate_s", r.estimate_s},
+                 {"memory_s", r.memory_s},     {"naive_s", r.naive_s}};
+      if (r.measured_j > 0) {
+        j["measured_j"] = r.measured_j;
+        j["estimate_j"] = r.estimate_j;
+        j["naive_j"] = r.naive_j;
+      }
+      for (int i = 0; i < 8; ++i) {
+        if (Metric(r, i) >= 0) j[kMetricNames[i]] = Metric(r, i);
+      }
+      rows.push_back(j);
+      all.push_back(r);
+    }
+    arr.push_back({{"system", s.name},
+                   {"board", s.board},
+                   {"core", s.core},
+                   {"runtime", s.runtime},
+                   {"profile", s.profile},
+                   {"rows", rows},
+                   {"summary", Summary(s.rows)}});
+  }
+  root["systems"] = arr;
+  root["summary"] = Summary(all);
+  return root;
+}
+
+void PrintNetworks(const Table& t, const std::vector<System>& systems, std::ostream& out) {
+  out << "table: " << t.path << " (" << t.rows.size() << " rows, " << systems.size()
+      << " systems)\nerrors in %: mean |estimate / measured - 1| of opcost / ops-proportional\n";
+  TextTable tab({"system", "runtime", "profile", "rows", "abs", "abs naive", "LOO", "LOO naive",
+                 "energy LOO", "energy LOO naive"},
+                {true, true, true, false, false, false, false, false, false, false});
+  std::vector<Row> all;
+  const auto add = [&](const std::string& name, const std::string& runtime,
+                       const std::string& profile, const std::vector<Row>& rows) {
+    tab.AddRow({name, runtime, profile, std::to_string(rows.size()),
+                Pct(MeanOf(rows, [](const Row& r) { return r.abs_error; })),
+                Pct(MeanOf(rows, [](const Row& r) { return r.naive_abs_error; })),
+                Pct(MeanOf(rows, [](const Row& r) { return r.loo_error; })),
+                Pct(MeanOf(rows, [](const Row& r) { return r.naive_loo_error; })),
+                Pct(MeanOf(rows, [](const Row& r) { return r.energy_loo_error; })),
+                Pct(MeanOf(rows, [](const Row& r) { return r.naive_energy_loo_error; }))});
+  };
+  for (const System& s : systems) {
+    add(s.name, s.runtime, s.profile, s.rows);
+    all.insert(all.end(), s.rows.begin(), s.rows.end());
+  }
+  tab.AddRule();
+  add("all", "", "", all);
+  tab.Print(out);
+  out << "\nper row (LOO error in %, opcost / ops-proportional):\n";
+  TextTable rows(
+      {"system", "model", "measured ms", "estimate ms", "memory ms", "abs", "LOO", "LOO naive"},
+      {true, true, false, false, false, false, false, false});
+  for (const System& s : systems) {
+    for (const Row& r : s.rows) {
+      const auto pct = [](double e) { return e < 0 ? std::string("-") : FormatNumber(e * 100, 3); };
+      rows.AddRow({s.name, r.model, FormatNumber(r.measured_s * 1e3),
+                   FormatNumber(r.estimate_s * 1e3), FormatNumber(r.memory_s * 1e3),
+                   pct(r.abs_error), pct(r.loo_error), pct(r.naive_loo_error)});
+    }
+  }
+  rows.Print(out);
+}
+
+// Layer tables: share of network time per layer, estimate vs measured.
+OJson EvaluateLayers(const Table& t) {
+  Cache cache(t);
+  const Graph& g = cache.Model(0);
+  const Estimator& est = cache.Profile(0);
+  NetworkEstimate e;
+  est.EstimateGraph(g, &e);
+  std::vector<double> measured(g.nodes().size(), -1.0);
+  double measured_total = 0.0;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    if (t.Get(i, "model") != t.Get(0, "model") || t.Get(i, "profile") != t.Get(0, "profile")) {
+      t.Fail(i, "model", "a layer table holds one model and one profile");
+    }
+    const std::string layer = t.Required(i, "layer");
+    std::size_t id = g.nodes().size();
+    for (std::size_t n = 0; n < g.nodes().size(); ++n) {
+      if (g.nodes()[n].name == layer) id = n;
+    }
+    if (id == g.nodes().size()) t.Fail(i, "layer", "model has no layer \"" + layer + "\"");
+    if (measured[id] >= 0) t.Fail(i, "layer", "duplicate layer \"" + layer + "\"");
+    measured[id] = t.Number(i, "measured_us") * 1e-6;
+    measured_total += measured[id];
+  }
+  double est_total = 0.0, naive_total = 0.0;
+  for (std::size_t n = 0; n < measured.size(); ++n) {
+    if (measured[n] < 0) continue;
+    est_total += e.layers[n].latency_s;
+    naive_total += e.layers[n].naive_latency_s;
+  }
+  OJson layers = OJson::array();
+  std::vector<double> err, naive_err;
+  for (std::size_t n = 0; n < measured.size(); ++n) {
+    if (measured[n] < 0) continue;
+    const double m = measured[n] / measured_total;
+    const double o = e.layers[n].latency_s / est_total;
+    const double v = e.layers[n].naive_latency_s / naive_total;
+    err.push_back(std::fabs(o - m));
+    naive_err.push_back(std::fabs(v - m));
+    layers.push_back({{"layer", g.nodes()[n].name},
+                      {"category", OpCategoryName(e.layers[n].category)},
+                      {"measured_share", m},
+                      {"estimate_share", o},
+                      {"naive_share", v}});
+  }
+  double max_err = 0.0, max_naive = 0.0;
+  for (double x : err) max_err = std::max(max_err, x);
+  for (double x : naive_err) max_naive = std::max(max_naive, x);
+  OJson root;
+  root["table"] = t.path;
+  root["kind"] = "layers";
+  root["model"] = g.name();
+  root["profile"] = est.profile().name;
+  root["layers"] = layers;
+  root["summary"] = {
+      {"share_error_points",
+       {{"mean", Mean(err) * 100.0}, {"max", max_err * 100.0}, {"rows", err.size()}}},
+      {"naive_share_error_points",
+       {{"mean", Mean(naive_err) * 100.0},
+        {"max", max_naive * 100.0},
+        {"rows", naive_err.size()}}}};
+  return root;
+}
+
+void PrintLayers(const OJson& r, std::ostream& out) {
+  out << "table: " << r["table"].get<std::string>() << " (model " << r["model"].get<std::string>()
+      << ", profile " << r["profile"].get<std::string>() << ")\n";
+  TextTable tab({"layer", "category", "measured %", "opcost %", "naive %"},
+                {true, true, false, false, false});
+  for (const OJson& l : r["layers"]) {
+    tab.AddRow({l["layer"].get<std::string>(), l["category"].get<std::string>(),
+                FormatNumber(l["measured_share"].get<double>() * 100, 3),
+                FormatNumber(l["estimate_share"].get<double>() * 100, 3),
+                FormatNumber(l["naive_share"].get<double>() * 100, 3)});
+  }
+  tab.Print(out);
+  const OJson& s = r["summary"];
+  out << "share error (percentage points): opcost mean "
+      << FormatNumber(s["share_error_points"]["mean"].get<double>(), 3) << ", max "
+      << FormatNumber(s["share_error_points"]["max"].get<double>(), 3) << "; ops-proportional mean "
+      << FormatNumber(s["naive_share_error_points"]["mean"].get<double>(), 3) << ", max "
+      << FormatNumber(s["naive_share_error_points"]["max"].get<double>(), 3) << "\n";
+}
+
+// Every "mean" under "summary" (and per system) of `now` against `before`; opcost's errors
+// only (the ops-proportional model is the reference, not the product).
+void CheckBaseline(const OJson& now, const std::string& baseline_path, double margin,
+                   std::ostream& out) {
+  const nlohmann::json before = detail::ParseJsonText(detail::ReadTextFile(baseline_path),
+                                                      baseline_path, ErrorCode::kInvalidArgument);
+  std::vector<std::string> worse;
+  const auto compare = [&](const std::string& where, const OJson& a, const nlohmann::json& b) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      if (it.key().rfind("naive", 0) == 0 || !b.contains(it.key())) continue;
+      const double x = it.value()["mean"].get<double>();
+      const nlohmann::json& y = b.at(it.key());
+      if (!y.is_object() || !y.contains("mean") || !y.at("mean").is_number()) continue;
+      if (x > y.at("mean").get<double>() + margin) {
+        worse.push_back(where + " " + it.key() + ": " + FormatNumber(x, 4) + " (recorded " +
+                        FormatNumber(y.at("mean").get<double>(), 4) + ")");
+      }
+    }
+  };
+  if (!before.is_object() || !before.contains("summary")) {
+    throw Error(ErrorCode::kInvalidArgument, baseline_path + ": not an output of opcost validate");
+  }
+  compare("all", now["summary"], before.at("summary"));
+  if (now.contains("systems") && before.contains("systems")) {
+    for (const OJson& s : now["systems"]) {
+      for (const nlohmann::json& b : before.at("systems")) {
+        if (b.value("system", "") == s["system"].get<std::string>() && b.contains("summary")) {
+          compare(s["system"].get<std::string>(), s["summary"], b.at("summary"));
+        }
+      }
+    }
+  }
+  if (!worse.empty()) {
+    std::string msg = "accuracy regressed by more than " + FormatNumber(margin) +
+                      " points against " + baseline_path + ":";
+    for (const std::string& w : worse) msg += "\n  " + w;
+    throw Error(ErrorCode::kInvalidArgument, msg);
+  }
+  out << "baseline " << baseline_path << ": no error rose by more than " << FormatNumber(margin)
+      << " points\n";
+}
+
+int Run(const Args& args, std::ostream& out) {
+  const ParsedArgs parsed = ParseArgs(args, {"format", "baseline", "margin"}, {});
+  if (parsed.positional.size() != 1) throw UsageError("validate takes one TABLE argument");
+  const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  if (format == OutputFormat::kCsv) throw UsageError("validate prints table or json");
+  double margin = 1.0;
+  if (parsed.Has("margin")) {
+    char* end = nullptr;
+    const std::string m = parsed.Get("margin");
+    margin = std::strtod(m.c_str(), &end);
+    if (m.empty() || *end != '\0' || !std::isfinite(margin) || margin < 0) {
+      throw UsageError("--margin must be a number >= 0 (got \"" + m + "\")");
+    }
+  }
+  const std::string path = parsed.positional[0];
+  OJson result;
+  {
+    const Table probe = ReadTable(path, {});
+    if (probe.Has("layer")) {
+      const Table t = ReadTable(path, {"model", "layer", "measured_us", "profile", "source"});
+      result = EvaluateLayers(t);
+      if (format == OutputFormat::kTable) PrintLayers(result, out);
+    } else {
+      const Table t = ReadTable(path, {"system", "board", "core", "clock_hz", "runtime", "model",
+                                       "latency_ms", "energy_uj", "profile", "match", "source"});
+      const std::vector<System> systems = EvaluateNetworks(t);
+      result = NetworksJson(t, systems);
+      if (format == OutputFormat::kTable) PrintNetworks(t, systems, out);
+    }
+  }
+  if (format == OutputFormat::kJson) out << DumpJson(result) << "\n";
+  if (parsed.Has("baseline")) CheckBaseline(result, parsed.Get("baseline"), margin, out);
+  return 0;
+}
+
+}  // namespace
+
+const Command kValidateCommand = {
+    "validate", "estimates against published measurements (docs/accuracy.md)", kHelp, Run};
+
+}  // namespace opcost::cli
