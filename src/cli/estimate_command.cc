@@ -99,6 +99,16 @@ void PrintTrust(const HardwareProfile& p, std::ostream& out) {
   out << "\n";
 }
 
+// The leave-one-out latency error the profile records (absolute when that is all it has), or
+// empty when it was never validated: for the CSV's total row.
+std::string ValidatedError(const HardwareProfile& p) {
+  std::string out;
+  for (const ValidationRecord& v : p.validation) {
+    if (out.empty() || v.kind == "leave_one_out") out = FormatNumber(v.latency_error_pct, 4);
+  }
+  return out;
+}
+
 OJson TrustJson(const HardwareProfile& p) {
   OJson v = OJson::array();
   for (const ValidationRecord& r : p.validation) {
@@ -252,23 +262,70 @@ std::string Num(double v) { return FormatNumber(v, 10); }
 // New columns go at the end so that readers of the first 16 keep working.
 void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
               std::ostream& out) {
-  WriteCsvRow(out,
-              {"index", "name", "op", "category", "macs", "ops", "macs_per_output", "elements",
-               "throughput", "cycles", "latency_s", "energy_j", "naive_cycles", "naive_latency_s",
-               "naive_energy_j", "flags", "memory_cycles", "weights_region"});
+  WriteCsvRow(out, {"index",
+                    "name",
+                    "op",
+                    "category",
+                    "macs",
+                    "ops",
+                    "macs_per_output",
+                    "elements",
+                    "throughput",
+                    "cycles",
+                    "latency_s",
+                    "energy_j",
+                    "naive_cycles",
+                    "naive_latency_s",
+                    "naive_energy_j",
+                    "flags",
+                    "memory_cycles",
+                    "weights_region",
+                    "power_source_kind",
+                    "validated_latency_error_pct"});
   for (std::size_t i = 0; i < e.layers.size(); ++i) {
     const LayerEstimate& l = e.layers[i];
-    WriteCsvRow(
-        out, {std::to_string(i), g.nodes()[i].name, OpTypeName(l.type), OpCategoryName(l.category),
-              std::to_string(l.macs), std::to_string(l.ops), Num(l.macs_per_output),
-              std::to_string(l.elements), Num(l.throughput), Num(l.cycles), Num(l.latency_s),
-              Num(l.energy_j), Num(l.naive_cycles), Num(l.naive_latency_s), Num(l.naive_energy_j),
-              FlagLetters(l.flags), Num(l.memory_cycles), RegionName(p, l)});
+    WriteCsvRow(out, {std::to_string(i),
+                      g.nodes()[i].name,
+                      OpTypeName(l.type),
+                      OpCategoryName(l.category),
+                      std::to_string(l.macs),
+                      std::to_string(l.ops),
+                      Num(l.macs_per_output),
+                      std::to_string(l.elements),
+                      Num(l.throughput),
+                      Num(l.cycles),
+                      Num(l.latency_s),
+                      Num(l.energy_j),
+                      Num(l.naive_cycles),
+                      Num(l.naive_latency_s),
+                      Num(l.naive_energy_j),
+                      FlagLetters(l.flags),
+                      Num(l.memory_cycles),
+                      RegionName(p, l),
+                      "",
+                      ""});
   }
   const EstimateTotals& s = e.totals;
-  WriteCsvRow(out, {"total", "", "", "", std::to_string(s.macs), std::to_string(s.ops), "", "", "",
-                    Num(s.cycles), Num(s.latency_s), Num(s.energy_j), Num(s.naive_cycles),
-                    Num(s.naive_latency_s), Num(s.naive_energy_j), "", Num(s.memory_cycles), ""});
+  WriteCsvRow(out, {"total",
+                    "",
+                    "",
+                    "",
+                    std::to_string(s.macs),
+                    std::to_string(s.ops),
+                    "",
+                    "",
+                    "",
+                    Num(s.cycles),
+                    Num(s.latency_s),
+                    Num(s.energy_j),
+                    Num(s.naive_cycles),
+                    Num(s.naive_latency_s),
+                    Num(s.naive_energy_j),
+                    "",
+                    Num(s.memory_cycles),
+                    "",
+                    PowerKind(p),
+                    ValidatedError(p)});
 }
 
 int Run(const Args& args, std::ostream& out) {

@@ -274,11 +274,11 @@ TEST(CliEstimate, CsvTotalsRowMatchesJson) {
   const ProcessResult r =
       RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out,
-              testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
-                                  "elements,throughput,cycles,latency_s,energy_j,"
-                                  "naive_cycles,naive_latency_s,naive_energy_j,flags,memory_cycles,"
-                                  "weights_region\n"));
+  EXPECT_THAT(
+      r.out, testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
+                                 "elements,throughput,cycles,latency_s,energy_j,"
+                                 "naive_cycles,naive_latency_s,naive_energy_j,flags,memory_cycles,"
+                                 "weights_region,power_source_kind,validated_latency_error_pct\n"));
   const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
   double cycles = 0, latency = 0;
   long long macs = 0;
