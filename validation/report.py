@@ -224,6 +224,19 @@ def main():
         lines.append(f"| per-layer share error on the RP2040 table no worse than before the memory term "
                      f"(0.68 points mean with the format-1 Cortex-M4 profile) | {s['mean']:.2f} points mean | "
                      f"{'yes' if s['mean'] <= 0.68 + 1e-9 else 'no'} |")
+    # Absolute error of every system that has a profile for its board and runtime (any table).
+    absolute = []
+    for t, res in sorted(results.items()):
+        if res["kind"] != "networks":
+            continue
+        for sy in res["systems"]:
+            v = sy["summary"].get("abs_error_pct")
+            if v:
+                absolute.append((f"{sy['system']} ({sy['profile']}, {t})", v["mean"]))
+    lines.append("| absolute error <= 15 % for every system with a profile for its board and runtime | " +
+                 "; ".join(f"{n}: {e:.1f} %" for n, e in absolute) + " | " +
+                 ("yes" if all(e <= 15 for _, e in absolute) else
+                  "no: " + ", ".join(n.split(" (")[0] for n, e in absolute if e > 15)) + " |")
     lines += [""] + combine_section(dev)
     lines += ["## Tables", ""]
     for t in tables:

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "cli/command.h"
 #include "opcost/error.h"
@@ -22,6 +23,14 @@ void SplitInto(const std::string& list, std::vector<std::string>* out) {
 }
 
 bool Exists(const std::string& path) { return std::ifstream(path).good(); }
+
+// Names that show the board and the runtime, for the profiles whose file names predate that
+// convention (docs/profiles.md); both names keep working.
+constexpr std::pair<const char*, const char*> kAliases[] = {
+    {"stm32f746-cmsis-nn", "cortex-m7-f746"},
+    {"stm32l4r5-cmsis-nn", "cortex-m4-l4r5"},
+    {"stm32h747-x-cube-ai", "stm32h747-m7-cubeai"},
+};
 
 }  // namespace
 
@@ -50,9 +59,13 @@ HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
     RejectDirectory(name_or_path, "profile");
     return LoadProfile(name_or_path);
   }
+  std::string file_stem = name_or_path;
+  for (const auto& [alias, stem] : kAliases) {
+    if (name_or_path == alias) file_stem = stem;
+  }
   const std::vector<std::string> dirs = ProfileSearchPath();
   for (const std::string& dir : dirs) {
-    const std::string candidate = dir + "/" + name_or_path + ".json";
+    const std::string candidate = dir + "/" + file_stem + ".json";
     if (Exists(candidate)) return LoadProfile(candidate);
   }
   std::string searched;

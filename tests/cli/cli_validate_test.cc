@@ -98,8 +98,8 @@ TEST(CliValidate, BadTablesNameFileLineAndColumn) {
 
 TEST(CliValidate, ShippedTablesStayWithinTheirRecordedErrors) {
   // The CI gate of docs/accuracy.md: each table against its recorded run, 1 point of margin.
-  for (const char* name :
-       {"mlperf_tiny_v05_v10_cortexm", "tinyengine_mcunet_f746", "pico_person_detection_layers"}) {
+  for (const char* name : {"mlperf_tiny_v05_v10_cortexm", "tinyengine_mcunet_f746",
+                           "pico_person_detection_layers", "x_cube_ai_fit"}) {
     const std::string table = SourcePath(std::string("validation/") + name + ".csv");
     const std::string recorded = SourcePath(std::string("validation/recorded/") + name + ".json");
     const ProcessResult r = RunOpcost({"validate", table, "--baseline", recorded});
@@ -136,6 +136,27 @@ TEST(CliPlacement, WeightsInSramCostNoMemoryCyclesAndCountInTheFit) {
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_THAT(usage.err, HasSubstr("--layer-weights takes NAME=REGION"));
   EXPECT_EQ(RunOpcost({"memory", KwsJson(), "--weights", "sram"}).exit_code, 2);
+}
+
+TEST(CliProfiles, RuntimeNamesFindTheShippedProfiles) {
+  // Names with board and runtime are aliases of the older file names: the same numbers.
+  const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"stm32f746-cmsis-nn", "cortex-m7-f746"},
+      {"stm32l4r5-cmsis-nn", "cortex-m4-l4r5"},
+      {"stm32h747-x-cube-ai", "stm32h747-m7-cubeai"}};
+  for (const auto& [alias, name] : aliases) {
+    const json a = RunJson({"estimate", KwsJson(), "--profile", alias, "--format", "json"});
+    const json b = RunJson({"estimate", KwsJson(), "--profile", name, "--format", "json"});
+    EXPECT_EQ(a["totals"], b["totals"]) << alias;
+    EXPECT_EQ(a["profile"]["name"], name);
+  }
+  for (const char* name : {"stm32l4r5-x-cube-ai", "stm32h7a3-x-cube-ai", "stm32f746-x-cube-ai"}) {
+    const json e = RunJson({"estimate", KwsJson(), "--profile", name, "--format", "json"});
+    EXPECT_EQ(e["profile"]["kernel_library"], "X-CUBE-AI") << name;
+    EXPECT_EQ(e["profile"]["trust"]["power"],
+              name == std::string("stm32f746-x-cube-ai") ? "estimate" : "measurement")
+        << name;
+  }
 }
 
 }  // namespace
