@@ -17,6 +17,17 @@ const HardwareProfile& Profile() {
   return p;
 }
 
+// The same profile without its memory section (format 1 behaviour): the cost of the memory term
+// is the difference between the /1 and /0 runs of the benchmarks that take it as argument.
+const HardwareProfile& ProfileWithMemory(bool memory) {
+  static const HardwareProfile without = [] {
+    HardwareProfile p = Profile();
+    p.memory = MemorySystem();
+    return p;
+  }();
+  return memory ? Profile() : without;
+}
+
 // A MobileNet-like stack of 30 layers: stem conv, then (depthwise, 1x1) pairs, then an FC.
 std::vector<LayerDesc> ThirtyLayers(std::int64_t width) {
   std::vector<LayerDesc> v;
@@ -46,12 +57,12 @@ void BM_CurveLookupFloor(benchmark::State& state) {
 BENCHMARK(BM_CurveLookupFloor);
 
 void BM_OneLayerFromMetrics(benchmark::State& state) {
-  const Estimator est(Profile());
+  const Estimator est(ProfileWithMemory(state.range(0) != 0));
   const LayerDesc d = LayerDesc::Conv2D({1, 24, 24, 32}, 64, 1, 1);
   const OpMetrics m = ComputeLayerMetrics(d);
   for (auto _ : state) benchmark::DoNotOptimize(est.EstimateLayer(d, m));
 }
-BENCHMARK(BM_OneLayerFromMetrics);
+BENCHMARK(BM_OneLayerFromMetrics)->Arg(0)->Arg(1);
 
 void BM_OneLayerWithMetrics(benchmark::State& state) {
   const Estimator est(Profile());
@@ -73,7 +84,7 @@ BENCHMARK(BM_ThirtyLayerNetwork);
 
 // The same network when the caller already has the metrics (e.g. a NAS tool caching them).
 void BM_ThirtyLayerFromMetrics(benchmark::State& state) {
-  const Estimator est(Profile());
+  const Estimator est(ProfileWithMemory(state.range(0) != 0));
   const std::vector<LayerDesc> layers = ThirtyLayers(16);
   std::vector<OpMetrics> metrics;
   for (const LayerDesc& d : layers) metrics.push_back(ComputeLayerMetrics(d));
@@ -85,14 +96,14 @@ void BM_ThirtyLayerFromMetrics(benchmark::State& state) {
     benchmark::DoNotOptimize(cycles);
   }
 }
-BENCHMARK(BM_ThirtyLayerFromMetrics);
+BENCHMARK(BM_ThirtyLayerFromMetrics)->Arg(0)->Arg(1);
 
 void BM_ThirtyLayerTotalsOnly(benchmark::State& state) {
-  const Estimator est(Profile());
+  const Estimator est(ProfileWithMemory(state.range(0) != 0));
   const std::vector<LayerDesc> layers = ThirtyLayers(16);
   for (auto _ : state) benchmark::DoNotOptimize(est.EstimateTotalsOnly(layers.data(), layers.size()));
 }
-BENCHMARK(BM_ThirtyLayerTotalsOnly);
+BENCHMARK(BM_ThirtyLayerTotalsOnly)->Arg(0)->Arg(1);
 
 void BM_IncrementalReplaceOneLayer(benchmark::State& state) {
   const Estimator est(Profile());
