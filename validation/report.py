@@ -44,17 +44,20 @@ def network_section(name, result):
     out += [" ".join(comment_lines(name)), ""]
     out += [f"Command: `opcost validate validation/{name}.csv`", ""]
     out += ["| system | runtime | profile | rows | abs | abs ops-prop. | LOO | LOO ops-prop. | "
-            "energy LOO | energy LOO ops-prop. |", "|---|---|---|---|---|---|---|---|---|---|"]
+            "energy abs | energy abs ops-prop. | energy LOO | energy LOO ops-prop. |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in result["systems"]:
         m = s["summary"]
         out.append(f"| {s['system']} | {s['runtime']} | {s['profile']} | {len(s['rows'])} | "
                    f"{pct(m, 'abs_error')} | {pct(m, 'naive_abs_error')} | {pct(m, 'loo_error')} | "
-                   f"{pct(m, 'naive_loo_error')} | {pct(m, 'energy_loo_error')} | "
+                   f"{pct(m, 'naive_loo_error')} | {pct(m, 'energy_abs_error')} | "
+                   f"{pct(m, 'naive_energy_abs_error')} | {pct(m, 'energy_loo_error')} | "
                    f"{pct(m, 'naive_energy_loo_error')} |")
     m = result["summary"]
     out.append(f"| **all** | | | {sum(len(s['rows']) for s in result['systems'])} | "
                f"**{pct(m, 'abs_error')}** | {pct(m, 'naive_abs_error')} | **{pct(m, 'loo_error')}** | "
-               f"{pct(m, 'naive_loo_error')} | **{pct(m, 'energy_loo_error')}** | "
+               f"{pct(m, 'naive_loo_error')} | **{pct(m, 'energy_abs_error')}** | "
+               f"{pct(m, 'naive_energy_abs_error')} | **{pct(m, 'energy_loo_error')}** | "
                f"{pct(m, 'naive_energy_loo_error')} |")
     out += ["", "Per network (measured and estimated ms; errors in %):", "",
             "| system | model | measured | estimate | of it memory | abs | LOO | LOO ops-prop. |",
