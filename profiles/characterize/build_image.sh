@@ -1,9 +1,17 @@
 #!/bin/sh
 # Builds the characterization image for one core with pinned flags.
-# usage: build_image.sh cortex-m7|cortex-m4 OUT_DIR   -> OUT_DIR/nnk-<core>.elf (+ .dis)
+# usage: build_image.sh cortex-m7|cortex-m4 OUT_DIR [cmsis|reference]
+#   cmsis (default):  target/nnk.c, CMSIS-NN-style kernels      -> OUT_DIR/nnk-<core>.elf (+ .dis)
+#   reference:        target/nnk_ref.c, TFLite Micro reference-style portable C kernels
+#                                                               -> OUT_DIR/nnk_ref-<core>.elf (+ .dis)
 set -eu
-core="$1"; out="$2"
+core="$1"; out="$2"; lib="${3:-cmsis}"
 here="$(cd "$(dirname "$0")" && pwd)"
+case "$lib" in
+  cmsis) img=nnk ;;
+  reference) img=nnk_ref ;;
+  *) echo "build_image.sh: unknown kernel library '$lib' (expected cmsis or reference)" >&2; exit 2 ;;
+esac
 CC="${ARM_CC:-arm-none-eabi-gcc}"
 case "$core" in
   cortex-m7) fpu="-mfpu=fpv5-d16" ;;
@@ -14,9 +22,9 @@ esac
 FLAGS="-mcpu=$core -mthumb -mfloat-abi=hard $fpu -O2 -ffreestanding -fno-common \
 -ffunction-sections -fno-tree-loop-distribute-patterns -std=c11 -Wall -Wextra"
 mkdir -p "$out"
-elf="$out/nnk-$core.elf"
+elf="$out/$img-$core.elf"
 # shellcheck disable=SC2086
 "$CC" $FLAGS -nostdlib -T "$here/target/image.ld" -o "$elf" \
-  "$here/target/nnk.c" "$here/target/rt.c" -lgcc
-"${ARM_OBJDUMP:-arm-none-eabi-objdump}" -d --no-show-raw-insn "$elf" > "$out/nnk-$core.dis"
-echo "$FLAGS" > "$out/nnk-$core.flags"
+  "$here/target/$img.c" "$here/target/rt.c" -lgcc
+"${ARM_OBJDUMP:-arm-none-eabi-objdump}" -d --no-show-raw-insn "$elf" > "$out/$img-$core.dis"
+echo "$FLAGS" > "$out/$img-$core.flags"

@@ -28,4 +28,16 @@ expect 1 "unknown core 'cortex-m0'" -- --image "$elf" --core cortex-m0
 expect 1 "unknown sweep 'huge'" -- --image "$elf" --core cortex-m7 --sweep huge
 expect 1 "expected 'addr size instructions cycles'" -- --image "$elf" --core cortex-m7 --costs "$work/bad-costs.tsv"
 expect 1 "is not in the cost table" -- --image "$elf" --core cortex-m7 --sweep reduced --limit 1 --costs "$work/empty-costs.tsv"
+# Kernel library selection (build_image.sh / sweep.sh): an unknown library is a usage error.
+for tool in build_image.sh sweep.sh; do
+  case "$tool" in
+    build_image.sh) out="$(sh "$here/$tool" cortex-m7 "$work" bogus 2>&1)"; got=$? ;;
+    *) out="$(sh "$here/$tool" "$runner" cortex-m7 reduced "$work" "$work/x.csv" bogus 2>&1)"; got=$? ;;
+  esac
+  if [ "$got" -ne 2 ] || ! printf '%s' "$out" | grep -qF "unknown kernel library 'bogus'"; then
+    echo "FAIL: $tool ... bogus -> exit $got, stderr: $out (wanted exit 2, unknown kernel library)"; fails=$((fails + 1))
+  else
+    echo "ok: $tool ... bogus -> exit $got: unknown kernel library"
+  fi
+done
 [ "$fails" -eq 0 ]

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Regenerates every generated profile and its evidence (docs/characterization.md):
-#   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json,
-#   profiles/characterize/data/{sweep-*.csv,costs-*.tsv,fit-*.json}, docs/characterization/*.svg
+#   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json (CMSIS-NN-style kernels),
+#   profiles/stm32f746-tflm-reference.json, profiles/stm32l4r5-tflm-reference.json (TFLite Micro
+#   reference-style kernels; alpha copied from the CMSIS-NN profile of the same board),
+#   profiles/characterize/data/{sweep-*.csv,sweep-ref-*.csv,costs-*.tsv,costs-ref-*.tsv,fit-*.json},
+#   docs/characterization/*.svg
 # usage: profiles/characterize/regenerate.sh [BUILD_DIR]   (default: build-characterize)
 # Needs: gcc-arm-none-eabi, libunicorn-dev, llvm (llvm-mca), python3, cmake.
 set -eu
@@ -21,8 +24,15 @@ for core in cortex-m7 cortex-m4; do
 done
 OPCOST_FIT_WORK="$build/characterize/fit-m7" python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
 OPCOST_FIT_WORK="$build/characterize/fit-m4" python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
+# Reference kernels: after the CMSIS-NN fits, whose alpha they copy.
+for core in cortex-m7 cortex-m4; do
+  sh "$here/sweep.sh" "$runner" "$core" full "$build/characterize/ref-$core" "$here/data/sweep-ref-$core.csv" reference
+  cp "$build/characterize/ref-$core/costs-$core.tsv" "$here/data/costs-ref-$core.tsv"
+done
+OPCOST_FIT_WORK="$build/characterize/fit-ref-m7" python3 "$here/fit.py" stm32f746-tflm-reference "$here/data/sweep-ref-cortex-m7.csv" "$opcost" "$root" "$shared"
+OPCOST_FIT_WORK="$build/characterize/fit-ref-m4" python3 "$here/fit.py" stm32l4r5-tflm-reference "$here/data/sweep-ref-cortex-m4.csv" "$opcost" "$root" "$shared"
 python3 "$here/plot.py" "$root" "$opcost"
-for p in cortex-m7-f746 cortex-m4-l4r5; do  # relative profile path: stable output
+for p in cortex-m7-f746 cortex-m4-l4r5 stm32f746-tflm-reference stm32l4r5-tflm-reference; do  # relative profile path: stable output
   (cd "$root" && "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" \
     --profile "profiles/$p.json" --format json > "$here/data/estimate-mcunet-vww1-$p.json")
 done

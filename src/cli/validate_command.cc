@@ -280,6 +280,9 @@ std::vector<System> EvaluateNetworks(const Table& t) {
     r.estimate_s = e.totals.cycles / clock_hz;
     r.memory_s = e.totals.memory_cycles / clock_hz;
     r.naive_s = e.totals.naive_cycles / clock_hz;
+    if (!(r.estimate_s - r.memory_s > 0.0) || !(r.naive_s > 0.0)) {
+      t.Fail(i, "model", "the model has no work to compare (estimated compute time 0)");
+    }
     const double watts = e.totals.latency_s > 0 ? e.totals.energy_j / e.totals.latency_s : 0.0;
     const double naive_watts =
         e.totals.naive_latency_s > 0 ? e.totals.naive_energy_j / e.totals.naive_latency_s : 0.0;
@@ -438,6 +441,9 @@ OJson EvaluateLayers(const Table& t) {
     if (measured[n] < 0) continue;
     est_total += e.layers[n].latency_s;
     naive_total += e.layers[n].naive_latency_s;
+  }
+  if (!(est_total > 0.0) || !(naive_total > 0.0)) {
+    t.Fail(0, "layer", "the listed layers have no estimated time to share");
   }
   OJson layers = OJson::array();
   std::vector<double> err, naive_err;
