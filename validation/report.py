@@ -136,45 +136,53 @@ def combine_section(dev):
 
 
 def update_profiles(results):
-    """Each shipped profile records its leave-one-out error on the development set and its
-    absolute error on the rows whose match is exact, with the command that reproduces them."""
-    for profile in ("cortex-m4-l4r5", "cortex-m7-f746"):
+    """Every shipped profile that a network table uses records its leave-one-out error on the
+    development set (where it gives a system's shape there) and its absolute error over the rows
+    whose match is exact, with the command that reproduces them."""
+    names = sorted({s["profile"] for res in results.values() if res["kind"] == "networks"
+                    for s in res["systems"]})
+    for profile in names:
         path = os.path.join(ROOT, "profiles", profile + ".json")
+        if not os.path.exists(path):
+            continue
         p = json.load(open(path))
         records = []
-        dev = results[DEV_SET]
         keep = lambda s: s["profile"] == profile
-        loo, n = subset_mean(dev, keep, "loo_error")
-        nloo, _ = subset_mean(dev, keep, "naive_loo_error")
+        loo, n = subset_mean(results[DEV_SET], keep, "loo_error")
+        nloo, _ = subset_mean(results[DEV_SET], keep, "naive_loo_error")
         if n:
             records.append({"kind": "leave_one_out", "rows": n, "latency_error_pct": round(loo, 2),
-                            "naive_latency_error_pct": round(nloo, 2), "source": "validation-dev-set"})
-        absv, nabs, rows = [], [], 0
-        for res in results.values():
+                            "naive_latency_error_pct": round(nloo, 2), "source": "validation-tables"})
+        absv, nabs, tables = [], [], set()
+        for t, res in sorted(results.items()):
             if res["kind"] != "networks":
                 continue
             for s in res["systems"]:
-                if s["profile"] != profile:
-                    continue
                 for r in s["rows"]:
-                    if "abs_error" in r:
+                    if s["profile"] == profile and "abs_error" in r:
                         absv.append(r["abs_error"])
                         nabs.append(r["naive_abs_error"])
+                        tables.add(t)
         if absv:
             records.append({"kind": "absolute", "rows": len(absv),
                             "latency_error_pct": round(sum(absv) / len(absv) * 100, 2),
                             "naive_latency_error_pct": round(sum(nabs) / len(nabs) * 100, 2),
-                            "source": "validation-dev-set"})
+                            "source": "validation-tables"})
+        if not records:
+            continue
         p["validation"] = records
         p["format_version"] = 2
-        p["sources"]["validation-dev-set"] = {
+        p["sources"].pop("validation-dev-set", None)
+        p["sources"]["validation-tables"] = {
             "kind": "derived",
             "citation": ("validation/report.py --update-profiles: opcost validate over validation/*.csv "
                          "(docs/accuracy.md). leave_one_out: rows of the development set "
-                         "(validation/mlperf_tiny_v05_v10_cortexm.csv, MLPerf Tiny v0.5-v1.0) that use this "
-                         "profile, each network predicted with one scale fitted on the same system's other "
-                         "networks; absolute: rows whose board and runtime are this profile's (match = exact; "
-                         "calibration rows among them are in-sample)")}
+                         "(validation/mlperf_tiny_v05_v10_cortexm.csv, MLPerf Tiny v0.5-v1.0) whose system "
+                         "this profile gives the shape, each network predicted with one scale fitted on the "
+                         "same system's other networks; absolute: rows of " + ", ".join(sorted(tables) or ["-"]) +
+                         " whose board and runtime are this profile's (match = exact). Whether those rows were "
+                         "used to make the profile (calibration, fit) is said in each table's header and in "
+                         "docs/accuracy.md")}
         with open(path, "w") as f:
             json.dump(p, f, indent=2)
             f.write("\n")
