@@ -4,9 +4,11 @@
 usage: profiles/runtimes.py OPCOST_BINARY
 
 A runtime profile keeps the emulated shapes (curves, per-element costs, variants) of the base
-profile of its core and fits TWO constants: a compute scale and a factor on standard
-convolutions, least squares in log space of scale x (factor x conv compute + other compute) +
-memory against measured whole-network latencies of that runtime on that board. The memory section is the board's, from its
+profile of its core and fits TWO constants with `opcost fit --constants scale,conv`: one
+multiplier on every throughput and one on standard convolutions (the kernel that differs most
+between runtimes: CMSIS-NN's im2col vs X-CUBE-AI's own), least squares in log space against
+measured whole-network latencies of that runtime on that board; memory time stays as the board's
+memory section says. The memory section is the board's, from its
 reference manual; power is the measured average (energy / latency) of the same runs. Nothing here
 uses MLPerf Tiny results of rounds v1.1 and later.
 
@@ -89,29 +91,29 @@ def fit_rows(board, runtime):
     return rows
 
 
-def estimate(opcost, profile, model, work):
-    path = os.path.join(work, "probe.json")
-    json.dump(profile, open(path, "w"))
-    res = subprocess.run([opcost, "estimate", os.path.join(ROOT, "validation", model), "--profile", path,
-                          "--format", "json"], capture_output=True, text=True)
+def fit(opcost, base, rows, work):
+    """`opcost fit --constants scale,conv` of `base` on `rows`; returns (profile, fit report)."""
+    base_path, csv_path, out_path = (os.path.join(work, n) for n in ("base.json", "rows.csv", "out.json"))
+    json.dump(base, open(base_path, "w"), indent=1)
+    with open(csv_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "model", "latency_s", "energy_j"])
+        for r in rows:
+            w.writerow([r["system"].split()[0] + " " + os.path.basename(r["model"]),
+                        os.path.join(ROOT, "validation", r["model"]), float(r["latency_ms"]) * 1e-3,
+                        float(r["energy_uj"]) * 1e-6 if r["energy_uj"] else ""])
+    res = subprocess.run([opcost, "fit", csv_path, "--base", base_path, "-o", out_path, "--constants",
+                          "scale,conv", "--format", "json"], capture_output=True, text=True)
     if res.returncode != 0:
-        sys.exit(f"runtimes.py: {res.stderr.strip()}")
-    d = json.loads(res.stdout)
-    conv = sum(l["cycles"] - l["memory_cycles"] for l in d["layers"] if l["category"] == "conv")
-    t = d["totals"]
-    return {"conv": conv, "rest": t["cycles"] - t["memory_cycles"] - conv, "memory": t["memory_cycles"],
-            "ops": t["ops"]}
+        sys.exit(f"runtimes.py: opcost fit failed: {res.stderr.strip()}")
+    return json.load(open(out_path)), json.loads(res.stdout)
 
 
-def golden(f, lo=-6.0, hi=6.0):
-    g = (math.sqrt(5) - 1) / 2
-    for _ in range(120):
-        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-        if f(a) < f(b):
-            hi = b
-        else:
-            lo = a
-    return math.exp((lo + hi) / 2)
+def factor(base, fitted, category):
+    """Compute-time factor the fit applied to `category` (base throughput / fitted)."""
+    b = base["categories"][category]["throughput"]["points"][0][1]
+    f = fitted["categories"][category]["throughput"]["points"][0][1]
+    return b / f
 
 
 def main():
@@ -135,51 +137,42 @@ def main():
         p["hardware"]["kernel_library_version"] = spec["version"]
         if "scale_from" in spec:
             scale, conv_factor = scales[spec["scale_from"]]
+            p = scaled(p, scale, conv_factor)
             p["naive_model"] = {"ops_per_cycle": naive_models[spec["scale_from"]],
                                 "source": "runtime-" + spec["name"],
                                 "note": "carried over from " + spec["scale_from"]}
-            cal = (f"compute scale {scale:.4f} and conv factor {conv_factor:.4f} carried over unchanged from {spec['scale_from']} (X-CUBE-AI's "
-                   f"compute time relative to the emulated CMSIS-NN-style kernels on a Cortex-M7); fitted on no "
-                   f"STM32F746 measurement")
+            cal = (f"compute scale {scale:.4f} and conv factor {conv_factor:.4f} carried over unchanged from "
+                   f"{spec['scale_from']} (X-CUBE-AI's compute time relative to the emulated CMSIS-NN-style "
+                   f"kernels on a Cortex-M7); fitted on no STM32F746 measurement")
             power = None
         else:
             rows = fit_rows(*spec["fit"])
-            probes = []
-            for r in rows:
-                t = estimate(opcost, p, r["model"], work)
-                clock = float(r["clock_hz"])
-                probes.append((t["conv"] / clock, t["rest"] / clock, t["memory"] / clock,
-                               float(r["latency_ms"]) * 1e-3))
-            # Two constants: a compute scale and a factor on standard convolutions (the kernel that
-            # differs most between runtimes: CMSIS-NN's im2col vs X-CUBE-AI's own). Coordinate
-            # descent; each step is a 1-D convex least squares in log space.
-            cost = lambda s, k: sum(math.log((s * (k * cv + rest) + m) / y) ** 2 for cv, rest, m, y in probes)
-            scale, conv_factor = 1.0, 1.0
-            for _ in range(40):
-                scale = golden(lambda ls: cost(math.exp(ls), conv_factor))
-                conv_factor = golden(lambda lk: cost(scale, math.exp(lk)))
+            fitted, report = fit(opcost, p, rows, work)
+            scale = factor(p, fitted, "fully_connected")
+            conv_factor = factor(p, fitted, "conv") / scale
             scales[spec["name"]] = (scale, conv_factor)
-            # The ops-proportional model gets its one constant from the same rows.
-            naive = math.exp(sum(math.log(o / (y * float(r["clock_hz"]))) for (o, y), r in zip(
-                [(estimate(opcost, p, r["model"], work)["ops"], float(r["latency_ms"]) * 1e-3) for r in rows],
-                rows)) / len(rows))
-            p["naive_model"] = {"ops_per_cycle": round(naive, 4), "source": "runtime-" + spec["name"],
-                                "note": "geometric mean of ops / measured cycles over the same rows"}
-            naive_models[spec["name"]] = p["naive_model"]["ops_per_cycle"]
-            errs = [abs((scale * (conv_factor * cv + rest) + m) / y - 1) * 100 for cv, rest, m, y in probes]
-            cal = (f"compute scale {scale:.4f} and conv factor {conv_factor:.4f} = least squares in log space of scale x (conv factor x conv compute + other compute) + memory against "
-                   f"{len(rows)} measured latencies (validation/mlperf_tiny_v05_v10_cortexm.csv rows of "
-                   f"{spec['fit'][0]} with {spec['fit'][1]}: MLPerf Tiny v0.7 and v1.0, "
-                   f"github.com/mlcommons/tiny_results_v0.7 and _v1.0 closed/STMicroelectronics/results/...); "
-                   f"in-sample error {sum(errs) / len(errs):.1f} % mean, {max(errs):.1f} % max. Shapes: "
-                   f"{spec['base']} (emulated CMSIS-NN-style kernels)")
+            naive_models[spec["name"]] = fitted["naive_model"]["ops_per_cycle"]
+            t = report["totals"]
+            errs = [abs(r["residual"]) * 100 for r in report["rows"]]
+            cal = (f"opcost fit --constants scale,conv on {len(rows)} measured latencies "
+                   f"(validation/mlperf_tiny_v05_v10_cortexm.csv rows of {spec['fit'][0]} with {spec['fit'][1]}: "
+                   f"MLPerf Tiny v0.7 and v1.0, github.com/mlcommons/tiny_results_v0.7 and _v1.0 "
+                   f"closed/STMicroelectronics/results/...): compute time x {scale:.4f}, standard "
+                   f"convolutions x {scale * conv_factor:.4f}; in-sample error {sum(errs) / len(errs):.1f} % mean, "
+                   f"{max(errs):.1f} % max; leave-one-out (both constants refitted) "
+                   f"{t['loo_mean_abs_error'] * 100:.1f} % mean, ops-proportional "
+                   f"{t['naive_loo_mean_abs_error'] * 100:.1f} %. Shapes: {spec['base']} (emulated "
+                   f"CMSIS-NN-style kernels)")
+            fitted["sources"].pop("fit", None)
+            p = fitted
+            p["name"] = spec["name"]
+            p["naive_model"]["source"] = "runtime-" + spec["name"]
             energy = [(float(r["energy_uj"]) * 1e-6, float(r["latency_ms"]) * 1e-3) for r in rows if r["energy_uj"]]
             power = sum(e / t for e, t in energy) / len(energy) * 1e3
             p["sources"]["power-" + spec["name"]] = {
                 "kind": "measurement",
                 "citation": (f"{power:.1f} mW = mean of energy / latency over the {len(energy)} MLPerf Tiny energy "
                              f"runs of the same rows (EnergyRunner, whole MCU); the same for every category")}
-        p = scaled(p, scale, conv_factor)
         p["sources"]["runtime-" + spec["name"]] = {"kind": "derived", "citation": cal}
         for c in p["categories"].values():
             if "throughput" in c:
@@ -191,8 +184,8 @@ def main():
         p["description"] = (f"{p['hardware']['mcu']} ({p['hardware']['board']}) at "
                             f"{p['hardware']['clock_hz'] / 1e6:g} MHz running {spec['runtime']}: GENERATED by "
                             f"profiles/runtimes.py. Shapes of {spec['base']} (emulated CMSIS-NN-style kernels) with one "
-                            f"compute scale ({cal.split(' = ')[0] if ' = ' in cal else 'carried over'}); the board's "
-                            f"memory section; see sources.")
+                            f"two fitted constants (compute scale, conv factor); the board's memory section; see "
+                            f"sources.")
         used = set()
 
         def collect(o):

@@ -1,14 +1,15 @@
 // `opcost fit MEASUREMENTS.csv --base PROFILE -o NEW.json`: fits a profile's throughput to
 // measured layer or network times (docs/profiles.md) and reports residuals and leave-one-out
 // error beside the ops-proportional model's.
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 #include <string>
 
-#include "core/json_util.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
+#include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/fit.h"
 
@@ -17,13 +18,18 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost fit MEASUREMENTS.csv --base PROFILE -o NEW.json [--name NAME]\n"
-    "                  [--format table|json] [--no-loo]\n\n"
+    "                  [--format table|json] [--no-loo] [--constants scale[,CATEGORY...]]\n\n"
     "Fits the throughput curves of PROFILE (name or file) to the measured times in the CSV\n"
     "(whole networks: a model file per row; or single layers: op and shape columns; format in\n"
     "docs/profiles.md) by least squares in log space, keeping MAC curves non-decreasing in MACs\n"
     "per output, and writes the fitted profile with a provenance entry. Prints per-row\n"
     "residuals and the leave-one-out error, beside the leave-one-out error of a model with one\n"
-    "average ops-per-cycle figure (naive). The new profile's name is --name or the file stem.\n";
+    "average ops-per-cycle figure (naive). The new profile's name is --name or the file stem.\n"
+    "  --constants scale[,CATEGORY...]\n"
+    "                  fit only a few constants instead of every curve point: one multiplier on\n"
+    "                  every throughput, and one more for each op category listed (e.g.\n"
+    "                  scale,conv): a new runtime with few measurements on the shapes of a\n"
+    "                  characterized base (memory costs stay as the base's memory section says)\n";
 
 std::string ReadText(const std::string& path) {
   RejectDirectory(path, "CSV");
@@ -36,9 +42,8 @@ std::string Dir(const std::string& path) {
 }
 
 std::string Stem(const std::string& path) {
-  std::string base = path.substr(path.find_last_of('/') == std::string::npos
-                                     ? 0
-                                     : path.find_last_of('/') + 1);
+  std::string base =
+      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   const auto dot = base.rfind('.');
   return dot == std::string::npos ? base : base.substr(0, dot);
 }
@@ -46,7 +51,8 @@ std::string Stem(const std::string& path) {
 std::string Pct(double v) { return FormatNumber(v * 100.0, 3); }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"base", "o", "output", "name", "format"}, {"no-loo"});
+  const ParsedArgs parsed =
+      ParseArgs(args, {"base", "o", "output", "name", "format", "constants"}, {"no-loo"});
   if (parsed.positional.size() != 1) throw UsageError("fit takes one MEASUREMENTS.csv argument");
   if (!parsed.Has("base")) throw UsageError("fit needs --base PROFILE");
   const std::string output = parsed.Has("o") ? parsed.Get("o") : parsed.Get("output");
@@ -61,7 +67,8 @@ int Run(const Args& args, std::ostream& out) {
                                               "' (empty file stem); give --name NAME");
   }
   if (!IsValidUtf8(profile_name)) {
-    throw UsageError("the profile name is not valid UTF-8 (a profile is JSON); give a UTF-8 --name");
+    throw UsageError(
+        "the profile name is not valid UTF-8 (a profile is JSON); give a UTF-8 --name");
   }
 
   const std::string csv_path = parsed.positional[0];
@@ -90,8 +97,36 @@ int Run(const Args& args, std::ostream& out) {
     rows.push_back(std::move(row));
   }
   FitOptions options;
+  if (parsed.Has("constants")) {
+    const std::string list = parsed.Get("constants");
+    std::size_t begin = 0;
+    bool first = true;
+    while (begin <= list.size()) {
+      const std::size_t end = std::min(list.find(',', begin), list.size());
+      const std::string item = list.substr(begin, end - begin);
+      OpCategory c;
+      if (first && item != "scale") {
+        throw UsageError("--constants starts with \"scale\" (got \"" + item + "\")");
+      }
+      if (!first) {
+        if (!ParseOpCategory(item, &c)) {
+          throw UsageError("--constants: \"" + item + "\" is not an op category");
+        }
+        if (std::find(options.own_scale.begin(), options.own_scale.end(), c) !=
+            options.own_scale.end()) {
+          throw UsageError("--constants names \"" + item + "\" twice");
+        }
+        options.own_scale.push_back(c);
+      }
+      first = false;
+      begin = end + 1;
+    }
+    options.scale_only = true;
+  }
   options.leave_one_out = !parsed.Has("no-loo");
-  options.generator_citation = "opcost fit " + csv_path + " --base " + parsed.Get("base");
+  options.generator_citation =
+      "opcost fit " + csv_path + " --base " + parsed.Get("base") +
+      (parsed.Has("constants") ? " --constants " + parsed.Get("constants") : "");
   FitResult r;
   try {
     r = FitProfile(base, rows, options);
@@ -101,8 +136,8 @@ int Run(const Args& args, std::ostream& out) {
   }
   r.profile.name = profile_name;
   r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +
-                          " measured rows of " + csv_path + " (see source 'fit'). Base: " +
-                          base.name + ": " + base.description;
+                          " measured rows of " + csv_path +
+                          " (see source 'fit'). Base: " + base.name + ": " + base.description;
   SaveProfile(r.profile, output);
 
   if (format == "json") {
@@ -111,9 +146,14 @@ int Run(const Args& args, std::ostream& out) {
     root["output"] = output;
     OJson rs = OJson::array();
     for (const FitRowResult& x : r.rows) {
-      rs.push_back({{"name", x.name}, {"measured_s", x.measured_s}, {"base_s", x.base_s},
-                    {"fitted_s", x.fitted_s}, {"residual", x.residual}, {"loo_s", x.loo_s},
-                    {"loo_error", x.loo_error}, {"naive_loo_error", x.naive_loo_error}});
+      rs.push_back({{"name", x.name},
+                    {"measured_s", x.measured_s},
+                    {"base_s", x.base_s},
+                    {"fitted_s", x.fitted_s},
+                    {"residual", x.residual},
+                    {"loo_s", x.loo_s},
+                    {"loo_error", x.loo_error},
+                    {"naive_loo_error", x.naive_loo_error}});
     }
     root["rows"] = rs;
     root["totals"] = {{"global_scale", r.global_scale},
@@ -136,8 +176,9 @@ int Run(const Args& args, std::ostream& out) {
               options.leave_one_out ? Pct(x.naive_loo_error) : ""});
   }
   t.Print(out);
-  out << "fitted " << rows.size() << " rows; global throughput scale " << FormatNumber(r.global_scale)
-      << "; rms log residual " << FormatNumber(r.rms_log_residual) << "\n";
+  out << "fitted " << rows.size() << " rows; global throughput scale "
+      << FormatNumber(r.global_scale) << "; rms log residual " << FormatNumber(r.rms_log_residual)
+      << "\n";
   if (options.leave_one_out) {
     out << "leave-one-out: mean |error| " << Pct(r.loo_mean_abs_error) << " %, max "
         << Pct(r.loo_max_abs_error) << " %; naive (ops-proportional) mean |error| "

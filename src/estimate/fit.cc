@@ -6,16 +6,16 @@
 // neighbouring points. Gauss-Newton with a numerical Jacobian and Eigen's QR, step halving, and
 // after each step a projection (pool-adjacent-violators) that keeps every MAC curve
 // non-decreasing in MACs per output: more MACs per output amortize the same operand fetches.
+#include "opcost/fit.h"
+
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include <Eigen/Dense>
-
 #include "opcost/error.h"
 #include "opcost/estimator.h"
-#include "opcost/fit.h"
 
 namespace opcost {
 namespace {
@@ -30,9 +30,25 @@ struct Problem {
   std::vector<Param> params;
   std::vector<std::pair<int, int>> neighbours;  // smoothness pairs
   std::vector<std::vector<int>> curves;         // param indices per MAC curve, in x order
+  // Tied fits (FitOptions::scale_only): the free constant each param takes; empty: every param
+  // is free.
+  std::vector<int> group;
+  int free_count() const {
+    return group.empty() ? static_cast<int>(params.size())
+                         : *std::max_element(group.begin(), group.end()) + 1;
+  }
+  // The per-param multipliers (log) of free constants `phi`.
+  Eigen::VectorXd Expand(const Eigen::VectorXd& phi) const {
+    if (group.empty()) return phi;
+    Eigen::VectorXd theta(static_cast<Eigen::Index>(params.size()));
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      theta[static_cast<Eigen::Index>(i)] = phi[group[i]];
+    }
+    return theta;
+  }
 };
 
-Problem Setup(const HardwareProfile& base) {
+Problem Setup(const HardwareProfile& base, const FitOptions& o) {
   Problem p;
   p.base = &base;
   for (int c = 0; c < kNumOpCategories; ++c) {
@@ -50,6 +66,18 @@ Problem Setup(const HardwareProfile& base) {
     } else {
       p.params.push_back({cat, -1});
     }
+  }
+  if (o.scale_only) {
+    // Constant 0 is the scale; each own-scale category gets the next one.
+    for (const Param& param : p.params) {
+      int g = 0;
+      for (std::size_t k = 0; k < o.own_scale.size(); ++k) {
+        if (o.own_scale[k] == param.category) g = static_cast<int>(k) + 1;
+      }
+      p.group.push_back(g);
+    }
+    p.neighbours.clear();  // tied points are equal: nothing to smooth
+    p.curves.clear();      // a multiplier per curve keeps a monotone curve monotone
   }
   return p;
 }
@@ -87,9 +115,10 @@ double Predict(const HardwareProfile& p, const FitRow& row) {
   }
 }
 
-Eigen::VectorXd LogResiduals(const Problem& pr, const Eigen::VectorXd& theta,
+// Log residuals of the free constants `phi` (Problem::Expand).
+Eigen::VectorXd LogResiduals(const Problem& pr, const Eigen::VectorXd& phi,
                              const std::vector<const FitRow*>& rows) {
-  const HardwareProfile p = Apply(pr, theta);
+  const HardwareProfile p = Apply(pr, pr.Expand(phi));
   Eigen::VectorXd r(static_cast<Eigen::Index>(rows.size()));
   for (std::size_t n = 0; n < rows.size(); ++n) {
     r[static_cast<Eigen::Index>(n)] = std::log(Predict(p, *rows[n]) / rows[n]->measured_s);
@@ -105,8 +134,9 @@ void PoolAdjacentViolators(std::vector<double>* v) {
     mean.push_back(x);
     count.push_back(1);
     while (mean.size() > 1 && mean[mean.size() - 2] > mean.back()) {
-      const double m = (mean[mean.size() - 2] * count[count.size() - 2] + mean.back() * count.back()) /
-                       (count[count.size() - 2] + count.back());
+      const double m =
+          (mean[mean.size() - 2] * count[count.size() - 2] + mean.back() * count.back()) /
+          (count[count.size() - 2] + count.back());
       const int c = count[count.size() - 2] + count.back();
       mean.pop_back();
       count.pop_back();
@@ -122,7 +152,8 @@ void PoolAdjacentViolators(std::vector<double>* v) {
 
 void ProjectMonotone(const Problem& pr, Eigen::VectorXd* theta) {
   for (const std::vector<int>& curve : pr.curves) {
-    const CategoryProfile& cp = pr.base->category(pr.params[static_cast<std::size_t>(curve[0])].category);
+    const CategoryProfile& cp =
+        pr.base->category(pr.params[static_cast<std::size_t>(curve[0])].category);
     std::vector<double> logy;
     for (std::size_t k = 0; k < curve.size(); ++k) {
       logy.push_back(std::log(cp.curve.points()[k].macs_per_cycle) + (*theta)[curve[k]]);
@@ -142,7 +173,7 @@ struct Fitted {
 constexpr double kMaxLogFactor = 20.72326583694641;  // ln(1e9)
 
 Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const FitOptions& o) {
-  const auto np = static_cast<Eigen::Index>(pr.params.size());
+  const auto np = static_cast<Eigen::Index>(pr.free_count());
   const auto nr = static_cast<Eigen::Index>(rows.size());
   const auto nn = static_cast<Eigen::Index>(pr.neighbours.size());
   // One-parameter fit first: every throughput times exp(s). Overheads make the model not
@@ -196,7 +227,8 @@ Fitted Solve(const Problem& pr, const std::vector<const FitRow*>& rows, const Fi
     bool improved = false;
     for (int halving = 0; halving < 12; ++halving, step *= 0.5) {
       // Bounded: a factor beyond 1e9 on any curve point means the rows contradict each other.
-      Eigen::VectorXd cand = (theta + step * delta).cwiseMax(-kMaxLogFactor).cwiseMin(kMaxLogFactor);
+      Eigen::VectorXd cand =
+          (theta + step * delta).cwiseMax(-kMaxLogFactor).cwiseMin(kMaxLogFactor);
       ProjectMonotone(pr, &cand);
       Eigen::VectorXd rc;
       const double fc = objective(cand, &rc);
@@ -255,13 +287,13 @@ FitResult FitProfile(const HardwareProfile& base, const std::vector<FitRow>& row
                                                    std::to_string(row.measured_s) + " s)");
     }
   }
-  const Problem pr = Setup(base);
+  const Problem pr = Setup(base, options);
   std::vector<const FitRow*> all;
   for (const FitRow& row : rows) all.push_back(&row);
 
   const Fitted fit = Solve(pr, all, options);
   FitResult result;
-  result.profile = Apply(pr, fit.theta);
+  result.profile = Apply(pr, pr.Expand(fit.theta));
   result.global_scale = std::exp(fit.scale);
   HardwareProfile& p = result.profile;
 
@@ -270,9 +302,16 @@ FitResult FitProfile(const HardwareProfile& base, const std::vector<FitRow>& row
   p.sources.erase(std::remove_if(p.sources.begin(), p.sources.end(),
                                  [&](const ProvenanceSource& s) { return s.id == fit_id; }),
                   p.sources.end());
-  std::string citation = options.generator_citation.empty() ? "opcost fit" : options.generator_citation;
+  std::string citation =
+      options.generator_citation.empty() ? "opcost fit" : options.generator_citation;
   citation += "; " + std::to_string(rows.size()) + " rows (";
   for (std::size_t i = 0; i < rows.size(); ++i) citation += (i ? ", " : "") + rows[i].name;
+  if (options.scale_only) {
+    citation += "); constants: one scale on every throughput";
+    for (OpCategory c : options.own_scale)
+      citation += std::string(", own scale for ") + OpCategoryName(c);
+    citation += " (" + std::to_string(pr.free_count()) + " in all";
+  }
   citation += "); base profile '" + base.name + "'; log-space least squares, prior weight " +
               std::to_string(options.prior_weight) + ", smoothness weight " +
               std::to_string(options.smoothness_weight) + ", MAC curves kept non-decreasing";
@@ -302,8 +341,7 @@ FitResult FitProfile(const HardwareProfile& base, const std::vector<FitRow>& row
   const Estimator fitted_est(p);
   for (const FitRow& row : rows) {
     if (row.measured_energy_j > 0.0) {
-      const double e =
-          fitted_est.EstimateTotalsOnly(row.layers.data(), row.layers.size()).energy_j;
+      const double e = fitted_est.EstimateTotalsOnly(row.layers.data(), row.layers.size()).energy_j;
       log_ratio += std::log(row.measured_energy_j / e);
       ++energy_rows;
     }
@@ -329,7 +367,7 @@ FitResult FitProfile(const HardwareProfile& base, const std::vector<FitRow>& row
       }
       const Fitted f = Solve(pr, train, options);
       FitRowResult& rr = result.rows[n];
-      rr.loo_s = Predict(Apply(pr, f.theta), rows[n]);
+      rr.loo_s = Predict(Apply(pr, pr.Expand(f.theta)), rows[n]);
       rr.loo_error = rr.loo_s / rows[n].measured_s - 1.0;
       const double naive_s = NaiveSeconds(base, rows[n], NaiveOpsPerCycle(base, train));
       rr.naive_loo_error = naive_s / rows[n].measured_s - 1.0;

@@ -1,10 +1,10 @@
 #include "opcost/fit.h"
 
-#include <cmath>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
 
 #include "opcost/error.h"
 #include "opcost/estimator.h"
@@ -115,6 +115,62 @@ TEST(Fit, RecoversAKnownProfileFromLayerTimes) {
   EXPECT_TRUE(found);
 }
 
+TEST(Fit, TwoConstantsRecoverAScaleAndAConvFactor) {
+  // Truth: every throughput 1.25x the example's (cycles per element / 1.25) and conv 2x: a new
+  // runtime on the same shapes. Rows mix conv, fc and depthwise layers.
+  const HardwareProfile base = Example();
+  HardwareProfile truth = base;
+  for (int c = 0; c < kNumOpCategories; ++c) {
+    const auto cat = static_cast<OpCategory>(c);
+    CategoryProfile& cp = truth.mutable_category(cat);
+    if (!cp.characterized) continue;
+    const double f = cat == OpCategory::kConv ? 2.0 : 1.25;
+    if (IsMacCategory(cat)) {
+      auto pts = cp.curve.points();
+      for (auto& p : pts) p.macs_per_cycle *= f;
+      cp.curve = ThroughputCurve(pts);
+    } else {
+      cp.cycles_per_element /= f;
+    }
+  }
+  const Estimator t(truth);
+  std::vector<FitRow> rows;
+  for (std::int64_t cin : {4, 16, 64}) {
+    FitRow r;
+    r.name = "net" + std::to_string(cin);
+    r.layers = {LayerDesc::Conv2D({1, 16, 16, cin}, 16, 3, 3),
+                LayerDesc::FullyConnected(1, 64 * cin, 32),
+                LayerDesc::DepthwiseConv2D({1, 16, 16, cin}, 3, 3)};
+    r.measured_s = t.EstimateTotalsOnly(r.layers.data(), r.layers.size()).latency_s;
+    rows.push_back(r);
+  }
+  FitOptions o;
+  o.scale_only = true;
+  o.own_scale = {OpCategory::kConv};
+  o.prior_weight = 1e-6;
+  const FitResult fit = FitProfile(base, rows, o);
+  for (const FitRowResult& r : fit.rows) {
+    EXPECT_NEAR(r.residual, 0.0, 1e-3) << r.name;
+    EXPECT_NEAR(r.loo_error, 0.0, 1e-3) << r.name;  // two constants from the two other rows
+  }
+  for (std::size_t k = 0; k < base.category(OpCategory::kConv).curve.points().size(); ++k) {
+    EXPECT_NEAR(fit.profile.category(OpCategory::kConv).curve.points()[k].macs_per_cycle /
+                    base.category(OpCategory::kConv).curve.points()[k].macs_per_cycle,
+                2.0, 2e-3);
+  }
+  EXPECT_NEAR(fit.profile.category(OpCategory::kFullyConnected).curve.points()[0].macs_per_cycle /
+                  base.category(OpCategory::kFullyConnected).curve.points()[0].macs_per_cycle,
+              1.25, 2e-3);
+  EXPECT_NEAR(base.category(OpCategory::kPooling).cycles_per_element /
+                  fit.profile.category(OpCategory::kPooling).cycles_per_element,
+              1.25, 2e-3);  // no pooling row: the scale still applies to every category
+  bool cited = false;
+  for (const ProvenanceSource& src : fit.profile.sources) {
+    cited = cited || src.citation.find("own scale for conv (2 in all)") != std::string::npos;
+  }
+  EXPECT_TRUE(cited);
+}
+
 TEST(Fit, RejectsTooFewRowsAndBadTimes) {
   FitRow r;
   r.name = "only";
@@ -140,8 +196,8 @@ TEST(Fit, RejectsTooFewRowsAndBadTimes) {
 
 TEST(Fit, RejectsContradictoryRowsInsteadOfAnInfiniteCurve) {
   // The same conv measured at 1e12 and at 1 cycles' worth of time: no finite profile fits both.
-  const HardwareProfile base = LoadProfile(std::string(OPCOST_SOURCE_DIR) +
-                                           "/profiles/cortex-m7-f746.json");
+  const HardwareProfile base =
+      LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json");
   FitRow slow, fast;
   slow.name = "slow";
   fast.name = "fast";
