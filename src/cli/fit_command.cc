@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
+#include "core/file_io.h"
 #include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/fit.h"
@@ -74,6 +75,12 @@ int Run(const Args& args, std::ostream& out) {
   const std::string csv_path = parsed.positional[0];
   const HardwareProfile base = LoadProfileForCli(parsed.Get("base"));
   const std::vector<FitMeasurement> measurements = ParseFitCsv(ReadText(csv_path), csv_path);
+  // Every input of the command, so that -o cannot destroy one (checked before fitting).
+  std::vector<std::string> inputs = {csv_path, base.source_name};
+  for (const FitMeasurement& m : measurements) {
+    if (!m.is_layer) inputs.push_back(m.model[0] == '/' ? m.model : Dir(csv_path) + "/" + m.model);
+  }
+  detail::RefuseOverwritingInputs(output, inputs);
   std::vector<FitRow> rows;
   for (const FitMeasurement& m : measurements) {
     FitRow row;

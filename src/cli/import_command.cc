@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "core/file_io.h"
 #include "cli/output.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
@@ -36,6 +37,7 @@ int Run(const Args& args, std::ostream& out) {
   options.allow_unsupported = parsed.Has("allow-unsupported");
   const std::string& input = parsed.positional[0];
   RejectDirectory(input, "TFLite");
+  if (!output.empty()) detail::RefuseOverwritingInputs(output, {input});
   const Graph g = ImportTflite(input, options);
   CheckTfliteStrings(g, input);
   if (output.empty()) {

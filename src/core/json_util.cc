@@ -3,22 +3,91 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <set>
+#include <vector>
+
+#include "core/file_io.h"
 
 namespace opcost::detail {
 
 std::string ReadTextFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "' for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Bounded: /dev/zero or a runaway file ends at the budget, not when memory runs out.
+  const std::int64_t limit = MaxInputBytes();
+  std::string text;
+  char chunk[1 << 16];
+  while (in) {
+    in.read(chunk, sizeof chunk);
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (static_cast<std::int64_t>(text.size()) > limit) {
+      throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
+                                      std::to_string(limit) +
+                                      " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
+    }
+  }
   if (in.bad()) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
-  return buffer.str();
+  return text;
 }
 
+namespace {
+
+// Where the parser is, for the strict checks: one frame per open object or array.
+struct Frame {
+  bool is_object = false;
+  std::set<std::string> keys;  // objects: keys seen so far
+  std::string key;             // objects: the current member's key
+  std::size_t index = 0;       // arrays: the current element's index
+};
+
+std::string PathOf(const std::vector<Frame>& stack, std::size_t frames) {
+  std::string path;
+  for (std::size_t i = 0; i < frames; ++i) {
+    path += "/" + (stack[i].is_object ? stack[i].key : std::to_string(stack[i].index));
+  }
+  return path.empty() ? "/" : path;
+}
+
+}  // namespace
+
 Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode code) {
+  // Strictness the parser does not have: a nesting bound (deep documents would otherwise cost
+  // stack in every recursive consumer) and no duplicate keys (the last one silently won).
+  std::vector<Frame> stack;
+  const Json::parser_callback_t strict = [&](int, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        if (stack.size() >= kMaxJsonDepth) {
+          throw Error(code, source + ": " + PathOf(stack, stack.size()) + ": nesting deeper than " +
+                                std::to_string(kMaxJsonDepth) + " levels");
+        }
+        stack.emplace_back();
+        stack.back().is_object = event == Json::parse_event_t::object_start;
+        break;
+      case Json::parse_event_t::key: {
+        Frame& f = stack.back();
+        const std::string& key = parsed.get_ref<const std::string&>();
+        if (!f.keys.insert(key).second) {
+          throw Error(code, source + ": " + PathOf(stack, stack.size() - 1) + ": duplicate key \"" +
+                                key + "\"");
+        }
+        f.key = key;
+        break;
+      }
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        stack.pop_back();
+        if (!stack.empty() && !stack.back().is_object) stack.back().index++;
+        break;
+      case Json::parse_event_t::value:
+        if (!stack.empty() && !stack.back().is_object) stack.back().index++;
+        break;
+    }
+    return true;
+  };
   try {
-    return Json::parse(text);
+    return Json::parse(text, strict);
   } catch (const Json::parse_error& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
     std::string what = e.what();

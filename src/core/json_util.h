@@ -15,9 +15,14 @@ namespace opcost::detail {
 
 using Json = nlohmann::json;
 
-// Reads a file into memory (throws kIo naming the path).
+// Deepest nesting of objects and arrays any JSON input may have (real files need < 10).
+constexpr std::size_t kMaxJsonDepth = 64;
+
+// Reads a file into memory, at most MaxInputBytes() (core/file_io.h); throws kIo naming the path.
 std::string ReadTextFile(const std::string& path);
-// Parses JSON text; malformed or truncated text throws `code` naming the source and byte offset.
+// Parses JSON text; malformed or truncated text, nesting deeper than kMaxJsonDepth and a key
+// given twice in one object throw `code` naming the source and the place (byte offset or JSON
+// path).
 Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode code);
 
 // Error context: "<source>: <path>[ (<label>)]: <message>", thrown as `code`.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_io.h"
 #include "core/json_util.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
@@ -879,11 +880,7 @@ std::string SaveModelToString(const Graph& g) {
 }
 
 void SaveModel(const Graph& graph, const std::string& path) {
-  const std::string text = SaveModelToString(graph);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(ErrorCode::kIo, "cannot open '" + path + "' for writing");
-  out << text;
-  if (!out) throw Error(ErrorCode::kIo, "cannot write '" + path + "'");
+  detail::WriteFileAtomically(path, SaveModelToString(graph));
 }
 
 }  // namespace opcost

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "core/file_io.h"
 #include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/profile.h"
@@ -576,12 +577,7 @@ std::string SaveProfileToString(const HardwareProfile& p) {
 }
 
 void SaveProfile(const HardwareProfile& profile, const std::string& path) {
-  const std::string text = SaveProfileToString(profile);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(ErrorCode::kIo, "cannot write profile '" + path + "'");
-  out << text;
-  out.close();
-  if (!out) throw Error(ErrorCode::kIo, "cannot write profile '" + path + "'");
+  detail::WriteFileAtomically(path, SaveProfileToString(profile));
 }
 
 std::int64_t ScratchBytes(const HardwareProfile& profile, const LayerDesc& layer) {
