@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "flash_model.h"
+
 namespace opcost::characterize {
 namespace {
 
@@ -13,6 +15,10 @@ void Check(uc_err err, const char* what) {
 
 void BlockHook(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
   static_cast<Emulator*>(user)->OnBlock(address, size);
+}
+
+void FlashReadHook(uc_engine*, uc_mem_type, std::uint64_t address, int size, std::int64_t, void* user) {
+  static_cast<FlashCache*>(user)->Access(address, size);
 }
 
 }  // namespace
@@ -39,6 +45,14 @@ Emulator::Emulator(const std::string& core, const ElfImage& image) {
 
 Emulator::~Emulator() {
   if (uc_ != nullptr) uc_close(uc_);
+}
+
+void Emulator::MapFlash(std::uint32_t base, std::uint32_t bytes, FlashCache* cache) {
+  Check(uc_mem_map(uc_, base, bytes, UC_PROT_READ), "map flash");
+  uc_hook hook;
+  Check(uc_hook_add(uc_, &hook, UC_HOOK_MEM_READ, reinterpret_cast<void*>(&FlashReadHook), cache, base,
+                    std::uint64_t{base} + bytes - 1),
+        "add flash read hook");
 }
 
 void Emulator::Write(std::uint32_t address, const void* data, std::size_t size) {

@@ -15,6 +15,8 @@ struct uc_struct;
 
 namespace opcost::characterize {
 
+class FlashCache;  // flash_model.h
+
 constexpr std::uint32_t kRamBase = 0x20000000u;
 constexpr std::uint32_t kRamBytes = 64u << 20;
 
@@ -47,6 +49,10 @@ class Emulator {
   void Read(std::uint32_t address, void* data, std::size_t size);
   // Calls fn(r0 = arg) and returns the block counts of this call.
   const RunCounts& Call(std::uint32_t fn, std::uint32_t arg);
+
+  // Opt-in memory model (flash_model.h): maps [base, base + bytes) read-only and sends every
+  // data read of it to cache->Access. Off unless called; the default runner never calls it.
+  void MapFlash(std::uint32_t base, std::uint32_t bytes, FlashCache* cache);
 
   // Internal: called by the block hook.
   void OnBlock(std::uint64_t address, std::uint32_t size);

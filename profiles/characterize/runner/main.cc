@@ -5,6 +5,8 @@
 //   opcost_characterize --image nnk-cortex-m7.elf --core cortex-m7 --sweep full
 //       --blocks-out blocks.tsv                       # pass 1: the distinct executed blocks
 //   opcost_characterize ... --costs costs.tsv --csv-out sweep.csv   # pass 2: cycles
+//   opcost_characterize ... --costs costs.tsv --memory-model f746|l4r5 --memory-csv-out mem.csv
+//       # opt-in: weights and bias in emulated flash behind a read cache (flash_model.h)
 //
 // Exit codes: 0 all outputs bit-exact, 1 a mismatch or an error, 2 usage.
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -23,6 +26,7 @@
 #include "../target/nnk_args.h"
 #include "elf_image.h"
 #include "emulator.h"
+#include "flash_model.h"
 #include "layers.h"
 #include "library_reference.h"
 
@@ -66,10 +70,12 @@ std::map<std::uint64_t, BlockCost> LoadCosts(const std::string& path) {
 
 struct Buffers {
   std::uint32_t next = kRamBase + 0x100;
+  std::uint32_t limit = kRamBase + kRamBytes - 0x10000;
+  const char* what = "layer does not fit the emulated RAM";
   std::uint32_t Take(std::size_t bytes) {
     const std::uint32_t at = next;
     next += static_cast<std::uint32_t>((bytes + 15) & ~std::size_t{15});
-    if (next > kRamBase + kRamBytes - 0x10000) throw std::runtime_error("layer does not fit the emulated RAM");
+    if (next > limit) throw std::runtime_error(what);
     return at;
   }
 };
@@ -82,10 +88,13 @@ std::uint32_t Put(Emulator& emu, Buffers& buf, const std::vector<T>& v) {
 }
 
 // Writes the layer into the emulator, calls its kernel, returns the counts; *output gets the
-// target's result.
+// target's result. With a flash model (opt-in), filter and bias go to the flash region (16-byte
+// aligned from kFlashBase, as in RAM) and the cache starts empty.
 const RunCounts& RunOnTarget(Emulator& emu, const ElfImage& image, const LayerSpec& s, const LayerData& d,
-                             std::vector<std::int8_t>* output) {
+                             std::vector<std::int8_t>* output, FlashCache* flash = nullptr) {
   Buffers buf;
+  Buffers flash_buf{kFlashBase, kFlashBase + kFlashBytes, "layer weights do not fit the emulated flash"};
+  Buffers& wbuf = flash != nullptr ? flash_buf : buf;  // filter and bias
   const std::uint32_t args_at = kRamBase;
   const std::uint32_t in_at = Put(emu, buf, d.input);
   const std::uint32_t out_at = buf.Take(static_cast<std::size_t>(s.outputs()) + 4);
@@ -98,8 +107,8 @@ const RunCounts& RunOnTarget(Emulator& emu, const ElfImage& image, const LayerSp
     case Kernel::kDepthwise: {
       NnkConvArgs a{};
       a.input = in_at;
-      a.filter = Put(emu, buf, d.filter);
-      a.bias = Put(emu, buf, d.bias);
+      a.filter = Put(emu, wbuf, d.filter);
+      a.bias = Put(emu, wbuf, d.bias);
       a.output = out_at;
       a.mult = Put(emu, buf, d.mult);
       a.shift = Put(emu, buf, d.shift);
@@ -115,8 +124,8 @@ const RunCounts& RunOnTarget(Emulator& emu, const ElfImage& image, const LayerSp
     case Kernel::kFullyConnected: {
       NnkFcArgs a{};
       a.input = in_at;
-      a.filter = Put(emu, buf, d.filter);
-      a.bias = Put(emu, buf, d.bias);
+      a.filter = Put(emu, wbuf, d.filter);
+      a.bias = Put(emu, wbuf, d.bias);
       a.output = out_at;
       a.in_c = s.in_c, a.units = s.out_c, a.mult = d.mult[0], a.shift = d.shift[0];
       a.input_offset = d.input_offset, a.output_offset = d.output_offset;
@@ -140,15 +149,41 @@ const RunCounts& RunOnTarget(Emulator& emu, const ElfImage& image, const LayerSp
       break;
     }
   }
+  if (flash != nullptr) flash->Reset();
   const RunCounts& counts = emu.Call(fn, args_at);
   output->resize(static_cast<std::size_t>(s.outputs()));
   emu.Read(out_at, output->data(), output->size());
   return counts;
 }
 
+std::vector<LayerSpec> ReadLayers(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::vector<LayerSpec> layers;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    line_no++;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream f(line);
+    std::string name;
+    LayerSpec s;
+    if (!(f >> name >> s.in_h >> s.in_w >> s.in_c >> s.out_c >> s.k_h >> s.k_w >> s.stride >> s.pad))
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected 'kernel in_h in_w in_c out_c k_h k_w stride pad'");
+    bool known = false;
+    for (Kernel k : {Kernel::kConv, Kernel::kConv1x1, Kernel::kDepthwise, Kernel::kFullyConnected}) {
+      if (name == KernelName(k)) s.kernel = k, known = true;
+    }
+    if (!known) throw std::runtime_error(path + ":" + std::to_string(line_no) + ": unknown kernel '" + name + "'");
+    layers.push_back(s);
+  }
+  return layers;
+}
+
 int Usage() {
   std::cerr << "usage: opcost_characterize --image ELF --core cortex-m7|cortex-m4 [--sweep full|reduced]\n"
-               "         [--blocks-out FILE] [--costs FILE --csv-out FILE] [--limit N]\n";
+               "         [--blocks-out FILE] [--costs FILE --csv-out FILE] [--limit N]\n"
+               "         [--memory-model f746|l4r5 --memory-csv-out FILE] [--layers FILE]\n";
   return 2;
 }
 
@@ -163,12 +198,28 @@ int Main(int argc, char** argv) {
   const std::string core = opt["--core"];
   const ElfImage image = LoadElfImage(opt["--image"]);
   Emulator emu(core, image);
-  std::vector<LayerSpec> sweep = MakeSweep(opt["--sweep"]);
+  // --layers FILE replaces the sweep by explicit shapes (memory_networks.py), one per line:
+  // KERNEL in_h in_w in_c out_c k_h k_w stride pad   (KERNEL: conv_s8, conv1x1_s8, dwconv_s8, fc_s8)
+  std::vector<LayerSpec> sweep = opt.count("--layers") ? ReadLayers(opt["--layers"]) : MakeSweep(opt["--sweep"]);
   if (opt.count("--limit")) sweep.resize(std::min(sweep.size(), static_cast<std::size_t>(std::stoul(opt["--limit"]))));
   std::map<std::uint64_t, BlockCost> costs;
   const bool with_cycles = opt.count("--costs") != 0;
   if (with_cycles) costs = LoadCosts(opt["--costs"]);
   const CoreTiming timing = TimingFor(core);
+  // Opt-in memory model: weights in emulated flash behind the board's read cache.
+  std::unique_ptr<FlashCache> flash;
+  std::ofstream mem_csv;
+  if (opt.count("--memory-model") || opt.count("--memory-csv-out")) {
+    if (!opt.count("--memory-model") || !opt.count("--memory-csv-out")) return Usage();
+    flash = std::make_unique<FlashCache>(FlashModelFor(opt["--memory-model"]));
+    emu.MapFlash(kFlashBase, kFlashBytes, flash.get());
+    mem_csv.open(opt["--memory-csv-out"]);
+    if (!mem_csv) throw std::runtime_error(opt["--memory-csv-out"] + ": cannot write");
+    mem_csv << "core,memory_model,category,kernel,in_h,in_w,in_c,out_h,out_w,out_c,k,stride,pad,macs,"
+               "weight_bytes,flash_reads,flash_bytes_read,line_misses,flash_bytes_fetched,stall_cycles,"
+               "analytic_stall_cycles,ratio_emulated_analytic,compute_cycles,stall_pct_of_compute,"
+               "word_fill_stall_cycles,bitexact\n";
+  }
 
   std::ofstream csv_file;
   std::ostream* csv = &std::cout;
@@ -188,7 +239,7 @@ int Main(int argc, char** argv) {
     const LayerSpec& s = sweep[i];
     const LayerData d = MakeLayerData(s, ShapeSeed(s));  // same data in the full and reduced sweeps
     std::vector<std::int8_t> got;
-    const RunCounts& counts = RunOnTarget(emu, image, s, d, &got);
+    const RunCounts& counts = RunOnTarget(emu, image, s, d, &got, flash.get());
     const std::vector<std::int8_t> want = ReferenceOutput(s, d);
     std::vector<std::int8_t> lib;
     std::string lib_error;
@@ -236,6 +287,28 @@ int Main(int argc, char** argv) {
          << s.stride << ',' << s.pad << ',' << s.macs() << ',' << s.outputs() << ',' << mpo << ','
          << s.window_ops() << ',' << insns << ',' << counts.taken_exits << ',' << counts.mispredicts << ','
          << static_cast<std::int64_t>(cycles + 0.5) << ',' << (exact ? 1 : 0) << '\n';
+    if (flash != nullptr && s.macs() > 0) {
+      const FlashCounts& fc = flash->counts();
+      const FlashModelConfig& mc = flash->config();
+      const std::int64_t weight_bytes =
+          static_cast<std::int64_t>(d.filter.size()) + 4 * static_cast<std::int64_t>(d.bias.size());
+      const double analytic = static_cast<double>(weight_bytes) * mc.analytic_cycles_per_byte;
+      const std::int64_t compute = static_cast<std::int64_t>(cycles + 0.5);
+      char ratio[32], pct[32];
+      std::snprintf(ratio, sizeof ratio, "%.4f", static_cast<double>(fc.stall_cycles) / analytic);
+      if (compute > 0) {
+        std::snprintf(pct, sizeof pct, "%.3f", 100.0 * static_cast<double>(fc.stall_cycles) / static_cast<double>(compute));
+      } else {
+        pct[0] = '\0';  // no --costs: no compute cycles
+      }
+      mem_csv << core << ',' << mc.name << ',' << CategoryName(s.kernel) << ',' << KernelName(s.kernel) << ','
+              << s.in_h << ',' << s.in_w << ',' << s.in_c << ',' << s.out_h() << ',' << s.out_w() << ',' << s.out_c
+              << ',' << s.k_h << ',' << s.stride << ',' << s.pad << ',' << s.macs() << ',' << weight_bytes << ','
+              << fc.reads << ',' << fc.bytes_read << ',' << fc.line_misses << ','
+              << fc.line_misses * mc.line_bytes << ',' << fc.stall_cycles << ','
+              << static_cast<std::int64_t>(analytic + 0.5) << ',' << ratio << ',' << compute << ',' << pct << ','
+              << fc.word_fill_stall_cycles << ',' << (exact ? 1 : 0) << '\n';
+    }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.count("--blocks-out")) {
