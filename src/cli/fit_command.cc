@@ -145,6 +145,13 @@ int Run(const Args& args, std::ostream& out) {
   r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +
                           " measured rows of " + csv_path +
                           " (see source 'fit'). Base: " + base.name + ": " + base.description;
+  // What is written must load again: a fit far outside the loader's ranges is refused.
+  try {
+    ParseProfile(SaveProfileToString(r.profile), output);
+  } catch (const Error& e) {
+    throw Error(e.code(), csv_path + ": the fitted profile is outside the profile format's ranges, "
+                          "not written (" + e.what() + ")");
+  }
   SaveProfile(r.profile, output);
 
   if (format == "json") {

@@ -195,6 +195,12 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
   e.cycles = c.overhead_cycles + work_cycles + e.memory_cycles;
   e.latency_s = e.cycles * inv_clock_hz_;
   e.energy_j = e.latency_s * c.power_mw * 1e-3;
+  // Loaded profiles are range-checked so this cannot happen; profiles built in code are not.
+  if (!std::isfinite(e.energy_j) || !std::isfinite(e.cycles)) {
+    throw Error(ErrorCode::kBadProfile, "profile '" + profile_.name +
+                                            "' gives a non-finite cost for this layer (a "
+                                            "throughput, factor, overhead or power out of range)");
+  }
   return e;
 }
 

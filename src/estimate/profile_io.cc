@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "core/file_io.h"
@@ -23,6 +24,19 @@ constexpr VariantCondition kConditions[] = {VariantCondition::kInputChannelsNotM
 constexpr ScratchTerm kTerms[] = {ScratchTerm::kKernelAreaTimesInputChannels,
                                   ScratchTerm::kInputChannels, ScratchTerm::kOutputChannels,
                                   ScratchTerm::kNone};
+
+// Ranges of the numbers (docs/profile-format.md, "Ranges"): wide enough for any real device,
+// narrow enough that cycles, seconds and joules of any model stay finite.
+constexpr double kMaxMacsPerOutput = 1e12;
+constexpr double kMinPerCycle = 1e-6;  // MACs or ops per cycle
+constexpr double kMaxPerCycle = 1e4;
+constexpr double kMaxCyclesPerUnit = 1e6;  // cycles per element, per byte
+constexpr double kMaxOverheadCycles = 1e12;
+constexpr double kMaxPowerMw = 1e7;
+constexpr double kMinClockHz = 1e3;
+constexpr double kMaxClockHz = 1e11;
+constexpr double kMinFactor = 1e-3;
+constexpr double kMaxFactor = 1e3;
 
 // Reads one profile document; every error names the source and the JSON path.
 class Reader {
@@ -68,6 +82,16 @@ class Reader {
     if (!(d > 0.0)) Fail(path, "must be > 0 (got " + v.dump() + ")");
     return d;
   }
+  // Plausibility bounds: they keep every derived quantity (cycles, seconds, joules) finite for
+  // any model, so that no estimate prints inf or NaN (docs/profile-format.md, "Ranges").
+  double InRange(double d, const std::string& path, double lo, double hi) const {
+    if (!(d >= lo && d <= hi)) {
+      std::ostringstream m;
+      m << "must be between " << lo << " and " << hi << " (got " << d << ")";
+      Fail(path, m.str());
+    }
+    return d;
+  }
   double NonNegative(const json& v, const std::string& path) const {
     const double d = Number(v, path);
     if (!(d >= 0.0)) Fail(path, "must be >= 0 (got " + v.dump() + ")");
@@ -96,11 +120,11 @@ class Reader {
 
   // {"value": number, "source": id}
   double SourcedValue(const json& obj, const std::string& path, bool allow_zero,
-                      std::string* source) const {
+                      std::string* source, double max) const {
     CheckObject(obj, path, {"value", "source", "note"});
     const std::string vpath = path + "/value";
     const json& v = Require(obj, "value", path);
-    const double d = allow_zero ? NonNegative(v, vpath) : Positive(v, vpath);
+    const double d = InRange(allow_zero ? NonNegative(v, vpath) : Positive(v, vpath), vpath, 0.0, max);
     *source = SourceRef(obj, path);
     return d;
   }
@@ -142,8 +166,9 @@ void ReadCategory(const Reader& r, OpCategory c, const json& v, const std::strin
         r.Fail(ip, "must be [macs_per_output, macs_per_cycle] (got " + p.dump() + ")");
       }
       ThroughputCurve::Point pt;
-      pt.macs_per_output = r.Positive(p.at(0), ip + "/0");
-      pt.macs_per_cycle = r.Positive(p.at(1), ip + "/1");
+      pt.macs_per_output = r.InRange(r.Positive(p.at(0), ip + "/0"), ip + "/0", 0.0, kMaxMacsPerOutput);
+      pt.macs_per_cycle =
+          r.InRange(r.Positive(p.at(1), ip + "/1"), ip + "/1", kMinPerCycle, kMaxPerCycle);
       if (!points.empty()) {
         const double prev = points.back().macs_per_output;
         if (pt.macs_per_output == prev) {
@@ -163,12 +188,13 @@ void ReadCategory(const Reader& r, OpCategory c, const json& v, const std::strin
                   {"characterized", "cycles_per_element", "overhead_cycles", "power_mw", "note"});
     out->cycles_per_element =
         r.SourcedValue(r.Require(v, "cycles_per_element", path), path + "/cycles_per_element",
-                       false, &out->throughput_source);
+                       false, &out->throughput_source, kMaxCyclesPerUnit);
   }
-  out->overhead_cycles = r.SourcedValue(r.Require(v, "overhead_cycles", path),
-                                        path + "/overhead_cycles", true, &out->overhead_source);
-  out->power_mw =
-      r.SourcedValue(r.Require(v, "power_mw", path), path + "/power_mw", false, &out->power_source);
+  out->overhead_cycles =
+      r.SourcedValue(r.Require(v, "overhead_cycles", path), path + "/overhead_cycles", true,
+                     &out->overhead_source, kMaxOverheadCycles);
+  out->power_mw = r.SourcedValue(r.Require(v, "power_mw", path), path + "/power_mw", false,
+                                 &out->power_source, kMaxPowerMw);
   out->note = r.OptString(v, "note", path);
   out->characterized = true;
 }
@@ -201,7 +227,7 @@ void ReadMemory(const Reader& r, const json& v, MemorySystem* out) {
     region.bytes_source = r.SourceRef(b, bp);
     region.read_cycles_per_byte =
         r.SourcedValue(r.Require(j, "read_cycles_per_byte", rp), rp + "/read_cycles_per_byte", true,
-                       &region.read_source);
+                       &region.read_source, kMaxCyclesPerUnit);
     region.note = r.OptString(j, "note", rp);
     out->regions.push_back(region);
   }
@@ -303,7 +329,8 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
   p.core = r.String(r.Require(hw, "core", "/hardware"), "/hardware/core");
   p.mcu = r.OptString(hw, "mcu", "/hardware");
   p.board = r.OptString(hw, "board", "/hardware");
-  p.clock_hz = r.Positive(r.Require(hw, "clock_hz", "/hardware"), "/hardware/clock_hz");
+  p.clock_hz = r.InRange(r.Positive(r.Require(hw, "clock_hz", "/hardware"), "/hardware/clock_hz"),
+                         "/hardware/clock_hz", kMinClockHz, kMaxClockHz);
   p.flash_bytes = r.Integer(r.Require(hw, "flash_bytes", "/hardware"), "/hardware/flash_bytes", 1);
   p.sram_bytes = r.Integer(r.Require(hw, "sram_bytes", "/hardware"), "/hardware/sram_bytes", 1);
   p.kernel_library =
@@ -314,11 +341,13 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
   const json& naive = r.Require(doc, "naive_model", "");
   r.CheckObject(naive, "/naive_model", {"ops_per_cycle", "source", "note"});
   p.naive_ops_per_cycle =
-      r.Positive(r.Require(naive, "ops_per_cycle", "/naive_model"), "/naive_model/ops_per_cycle");
+      r.InRange(r.Positive(r.Require(naive, "ops_per_cycle", "/naive_model"),
+                           "/naive_model/ops_per_cycle"),
+                "/naive_model/ops_per_cycle", kMinPerCycle, kMaxPerCycle);
   p.naive_source = r.SourceRef(naive, "/naive_model");
 
   p.idle_power_mw = r.SourcedValue(r.Require(doc, "idle_power_mw", ""), "/idle_power_mw", true,
-                                   &p.idle_power_source);
+                                   &p.idle_power_source, kMaxPowerMw);
 
   const json& cats = r.Require(doc, "categories", "");
   if (!cats.is_object()) r.Fail("/categories", "must be an object");
@@ -361,7 +390,8 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
       }
       if (!found) r.Fail(vp + "/condition", "unknown condition \"" + cond + "\"");
       rule.value = r.Integer(r.Require(v, "value", vp), vp + "/value", 1);
-      rule.factor = r.Positive(r.Require(v, "factor", vp), vp + "/factor");
+      rule.factor = r.InRange(r.Positive(r.Require(v, "factor", vp), vp + "/factor"),
+                              vp + "/factor", kMinFactor, kMaxFactor);
       rule.source = r.SourceRef(v, vp);
       rule.note = r.OptString(v, "note", vp);
       p.variants.push_back(rule);

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,78 @@ TEST(CliHostileInput, FailedWritesExitOneAndKeepTheOldFile) {
   EXPECT_THAT(ReadFile(out), HasSubstr("\"format\": \"opcost-model\""));
   const ProcessResult ls = RunOpcost({"import", KwsTflite(), "-o", "/dev/null"});
   EXPECT_EQ(ls.exit_code, 0) << ls.err;  // devices are written in place, not replaced
+}
+
+TEST(CliHostileInput, ProfileNumbersThatWouldOverflowAreRefused) {
+  TempDir dir;
+  const auto variant = [&](const std::string& name,
+                           const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json p = nlohmann::json::parse(kSyntheticProfile);
+    edit(p);
+    return dir.Write(name, p.dump());
+  };
+  ExpectError(RunOpcost({"estimate", KwsJson(), "--profile",
+                         variant("denormal.json",
+                                 [](nlohmann::json& p) { p["hardware"]["clock_hz"] = 4.9e-324; })}),
+              {"denormal.json", "/hardware/clock_hz: must be between 1000 and 1e+11"});
+  ExpectError(
+      RunOpcost({"estimate", KwsJson(), "--profile",
+                 variant("overhead.json",
+                         [](nlohmann::json& p) {
+                           p["categories"]["conv"]["overhead_cycles"]["value"] = 1e308;
+                         })}),
+      {"overhead.json", "/categories/conv/overhead_cycles/value: must be between 0 and 1e+12"});
+  ExpectError(RunOpcost({"estimate", KwsJson(), "--profile",
+                         variant("factors.json",
+                                 [](nlohmann::json& p) {
+                                   p["variants"] = nlohmann::json::array();
+                                   for (int i = 0; i < 2; ++i) {
+                                     p["variants"].push_back({{"category", "conv"},
+                                                              {"condition", "stride_greater_than"},
+                                                              {"value", 1},
+                                                              {"factor", 1e200},
+                                                              {"source", "hand"}});
+                                   }
+                                 })}),
+              {"factors.json", "/variants/0/factor: must be between 0.001 and 1000"});
+}
+
+TEST(CliHostileInput, NoCommandPrintsInfOrNanForAnAcceptedProfile) {
+  // Every number at the edge of its range, the slow way: the most cycles and joules a profile
+  // can ask for, on the largest bundled network.
+  nlohmann::json p = nlohmann::json::parse(kSyntheticProfile);
+  p["hardware"]["clock_hz"] = 1e3;
+  p["naive_model"]["ops_per_cycle"] = 1e-6;
+  p["idle_power_mw"]["value"] = 1e7;
+  p["variants"] = nlohmann::json::array();
+  for (auto& [name, c] : p["categories"].items()) {
+    if (c.contains("throughput")) c["throughput"]["points"] = {{1e-3, 1e-6}, {1e12, 1e-6}};
+    if (c.contains("cycles_per_element")) c["cycles_per_element"]["value"] = 1e6;
+    c["overhead_cycles"]["value"] = 1e12;
+    c["power_mw"]["value"] = 1e7;
+    for (const char* cond : {"input_channels_not_multiple_of", "output_channels_not_multiple_of",
+                             "stride_greater_than"}) {
+      p["variants"].push_back({{"category", name},
+                               {"condition", cond},
+                               {"value", 1000},
+                               {"factor", 1e3},
+                               {"source", "hand"}});
+    }
+  }
+  TempDir dir;
+  const std::string profile = dir.Write("edge.json", p.dump());
+  const std::string model = SourcePath("validation/models/mcunet-vww1.tflite");
+  for (const std::string& format : {"json", "csv", "table"}) {
+    const ProcessResult r =
+        RunOpcost({"estimate", model, "--profile", profile, "--format", format});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* bad : {"inf", "nan", "null", "NaN", "Inf"}) {
+      EXPECT_EQ(r.out.find(bad), std::string::npos) << format << " prints " << bad;
+    }
+  }
+  const ProcessResult m = RunOpcost({"memory", model, "--profile", profile, "--format", "json"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.out.find("null"), std::string::npos);
 }
 
 }  // namespace

@@ -213,5 +213,20 @@ TEST(Estimator, F746ShowsThePapersOrdering) {
   EXPECT_GT(fc, dw);
 }
 
+TEST(Estimator, NonFiniteCostFromACodeBuiltProfileIsAnError) {
+  // The loader's ranges keep loaded profiles finite; a profile built in code can still overflow.
+  HardwareProfile p = Example();
+  p.mutable_category(OpCategory::kConv).overhead_cycles = 1e308;
+  p.mutable_category(OpCategory::kConv).power_mw = 1e308;
+  const Estimator est(p);
+  try {
+    est.EstimateLayer(LayerDesc::Conv2D({1, 8, 8, 4}, 8, 3, 3));
+    FAIL() << "a non-finite energy was returned";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadProfile);
+    EXPECT_THAT(e.what(), HasSubstr("non-finite cost"));
+  }
+}
+
 }  // namespace
 }  // namespace opcost
