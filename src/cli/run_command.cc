@@ -3,9 +3,9 @@
 #include <ostream>
 #include <string>
 
-#include "core/json_util.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/interpreter.h"
 
@@ -27,12 +27,13 @@ std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string&
   out.reserve(j.size());
   for (std::size_t i = 0; i < j.size(); ++i) {
     const nlohmann::json& v = j.at(i);
-    if (!v.is_number_integer() || v.get<std::int64_t>() < -128 || v.get<std::int64_t>() > 127) {
+    std::int64_t x = 0;
+    if (!detail::AsInt64(v, &x) || x < -128 || x > 127) {
       throw Error(ErrorCode::kInvalidArgument, where + "/" + std::to_string(i) +
                                                    ": must be an integer in [-128, 127] (got " +
                                                    v.dump() + ")");
     }
-    out.push_back(static_cast<std::int8_t>(v.get<std::int64_t>()));
+    out.push_back(static_cast<std::int8_t>(x));
   }
   return out;
 }

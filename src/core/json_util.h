@@ -5,9 +5,8 @@
 
 #include <cstdint>
 #include <initializer_list>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "opcost/error.h"
 
@@ -24,6 +23,20 @@ std::string ReadTextFile(const std::string& path);
 // given twice in one object throw `code` naming the source and the place (byte offset or JSON
 // path).
 Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode code);
+
+// The integer `v` holds, if it is an integer that fits in int64 (nlohmann reads
+// 18446744073709551615 as an unsigned that get<int64_t>() would wrap to -1).
+inline bool AsInt64(const Json& v, std::int64_t* out) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<std::int64_t>(u);
+    return true;
+  }
+  if (!v.is_number_integer()) return false;
+  *out = v.get<std::int64_t>();
+  return true;
+}
 
 // Error context: "<source>: <path>[ (<label>)]: <message>", thrown as `code`.
 class JsonReader {

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "opcost/error.h"
 #include "estimate/csv_line.h"
+#include "opcost/error.h"
 #include "opcost/fit.h"
 
 namespace opcost {
 namespace {
 
-const char* const kColumns[] = {"name",   "model",     "op",     "input",    "filters", "kernel",
-                                "stride", "padding",   "units",  "latency_s", "cycles", "energy_j",
-                                "note"};
+const char* const kColumns[] = {"name",   "model",    "op",      "input", "filters",
+                                "kernel", "stride",   "padding", "units", "latency_s",
+                                "cycles", "energy_j", "note"};
 
 class RowReader {
  public:
@@ -23,9 +23,9 @@ class RowReader {
       : source_(source), line_(line), header_(header), fields_(fields) {}
 
   [[noreturn]] void Fail(const std::string& column, const std::string& message) const {
-    throw Error(ErrorCode::kInvalidArgument, source_ + ":" + std::to_string(line_) +
-                                                 (column.empty() ? "" : " (column " + column + ")") +
-                                                 ": " + message);
+    throw Error(ErrorCode::kInvalidArgument,
+                source_ + ":" + std::to_string(line_) +
+                    (column.empty() ? "" : " (column " + column + ")") + ": " + message);
   }
   std::string Get(const char* column) const {
     for (std::size_t i = 0; i < header_.size(); ++i) {
@@ -127,6 +127,16 @@ std::vector<FitMeasurement> ParseFitCsv(const std::string& text, const std::stri
     std::vector<std::string> fields = detail::SplitCsvLine(line);
     if (header.empty()) {
       header = fields;
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (header[i] == header[j]) {
+            throw Error(ErrorCode::kInvalidArgument,
+                        source_name + ":" + std::to_string(line_no) + ": column \"" + header[i] +
+                            "\" appears twice (columns " + std::to_string(j + 1) + " and " +
+                            std::to_string(i + 1) + ")");
+          }
+        }
+      }
       for (const std::string& h : header) {
         bool known = false;
         for (const char* c : kColumns) known = known || h == c;
@@ -145,7 +155,8 @@ std::vector<FitMeasurement> ParseFitCsv(const std::string& text, const std::stri
     if (m.name.empty()) r.Fail("name", "every row needs a name");
     m.model = r.Get("model");
     const std::string op = r.Get("op");
-    if (m.model.empty() == op.empty()) r.Fail("", "give exactly one of model (network) or op (layer)");
+    if (m.model.empty() == op.empty())
+      r.Fail("", "give exactly one of model (network) or op (layer)");
     if (!op.empty()) {
       m.is_layer = true;
       try {

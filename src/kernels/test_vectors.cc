@@ -65,8 +65,8 @@ class VectorCase {
     if (!config_.contains(key)) Fail(path, "missing");
     used_.insert(key);
     const json& v = config_.at(key);
-    if (!v.is_number_integer()) Fail(path, "must be an integer");
-    const std::int64_t x = v.get<std::int64_t>();
+    std::int64_t x = 0;
+    if (!detail::AsInt64(v, &x)) Fail(path, "must be an integer in 64 bits (got " + v.dump() + ")");
     if (x < lo || x > hi) {
       Fail(path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
                      std::to_string(x) + ")");
@@ -185,8 +185,11 @@ class VectorCase {
     out.reserve(data.size());
     for (std::size_t i = 0; i < data.size(); ++i) {
       const json& v = data.at(i);
-      if (!v.is_number_integer()) Fail(path + "/data/" + std::to_string(i), "must be an integer");
-      const std::int64_t x = v.get<std::int64_t>();
+      std::int64_t x = 0;
+      if (!detail::AsInt64(v, &x)) {
+        Fail(path + "/data/" + std::to_string(i),
+             "must be an integer in 64 bits (got " + v.dump() + ")");
+      }
       if (x < lo || x > hi) {
         Fail(path + "/data/" + std::to_string(i),
              std::string("out of range for ") + type + " (got " + std::to_string(x) + ")");
@@ -633,8 +636,8 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
 }  // namespace
 
 VectorResult RunVectorFile(const std::string& path) {
-  const json j = detail::ParseJsonText(detail::ReadTextFile(path), path,
-                                       ErrorCode::kInvalidArgument);
+  const json j =
+      detail::ParseJsonText(detail::ReadTextFile(path), path, ErrorCode::kInvalidArgument);
   VectorCase vc(j, path);
   VectorResult result;
   result.name = vc.name();

@@ -58,6 +58,17 @@ TEST(CliHostileInput, DuplicateKeysNameThePlace) {
               {profile, "/: duplicate key \"name\""});
 }
 
+TEST(CliHostileInput, IntegersOutsideTheirTypeAreRefusedNotWrapped) {
+  TempDir dir;
+  const std::string tiny = dir.Write("tiny.json", kTinyModel);
+  // 18446744073709551615 used to be read as -1, a valid int8.
+  std::string values = "[18446744073709551615";
+  for (int i = 1; i < 512; ++i) values += ", 0";
+  const std::string input = dir.Write("in.json", values + "]");
+  ExpectError(RunOpcost({"run", tiny, "--input", input}),
+              {input, "/0: must be an integer in [-128, 127] (got 18446744073709551615)"});
+}
+
 TEST(CliHostileInput, InputsLargerThanTheBudgetAreRefusedBeforeReading) {
   // /dev/zero has no end: the read stops at the budget.
   const ProcessResult r =

@@ -55,6 +55,8 @@ TEST(FitCsv, RejectsBadRows) {
   ExpectCsvError("name,op,input,kernel,latency_s\nx,conv2d,1x8x8x4,3,1\n", "filters");
   ExpectCsvError("name,op,input,latency_s\nx,pool,1x8x8x4,1\n", "column op");
   ExpectCsvError("", "empty CSV");
+  ExpectCsvError("name,model,latency_s,model\nx,a.json,1,b.json\n",
+                 "m.csv:1: column \"model\" appears twice (columns 2 and 4)");
 }
 
 TEST(Fit, RecoversAKnownProfileFromLayerTimes) {
