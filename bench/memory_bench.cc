@@ -113,6 +113,20 @@ void BM_AnalyzeMemory100Ops(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeMemory100Ops);
 
+// A relu chain of N ops (issue 11: the analysis must be linear; 100k ops took a minute when
+// every step scanned every tensor).
+void BM_AnalyzeMemoryChain(benchmark::State& state) {
+  GraphBuilder b("chain");
+  TensorId h = b.Input("x", {1, 16});
+  for (std::int64_t i = 0; i < state.range(0); ++i) {
+    h = b.Unary("r" + std::to_string(i), OpType::kRelu, h);
+  }
+  const Graph g = b.Build();
+  for (auto _ : state) benchmark::DoNotOptimize(AnalyzeMemory(g).peak_activation_bytes);
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_AnalyzeMemoryChain)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Complexity();
+
 void BM_OrderSearchNasCell30(benchmark::State& state) {
   const Graph g = NasCell30();
   OrderSearchResult r;
