@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -79,7 +80,8 @@ class VectorCase {
     return Has(key) ? Int(key, lo, hi) : fallback;
   }
   // A dimension: an integer in [1, 2^24].
-  std::int64_t Dim(const std::string& key) { return Int(key, 1, std::int64_t{1} << 24); }
+  // Dimensions up to 2^15: a product of four stays far inside int64 (real cases use < 2^12).
+  std::int64_t Dim(const std::string& key) { return Int(key, 1, std::int64_t{1} << 15); }
 
   std::string String(const std::string& key) {
     const std::string path = "/config/" + key;
@@ -139,6 +141,23 @@ class VectorCase {
       Fail("/arrays/" + name + "/data",
            "must hold " + std::to_string(expected) + " elements (got " + std::to_string(got) + ")");
     }
+  }
+
+  // The output size the config implies, checked against the reference output in the file before
+  // anything is allocated: the file's size, not its config, bounds the allocation.
+  std::size_t OutputElements(std::int64_t elements) {
+    const std::string name = HasArray("output_ref") ? "output_ref" : "output";
+    const std::string path = "/arrays/" + name + "/data";
+    if (!HasArray(name) || !arrays_.at(name).is_object() || !arrays_.at(name).contains("data") ||
+        !arrays_.at(name).at("data").is_array()) {
+      Fail(path, "missing array");
+    }
+    const auto have = static_cast<std::int64_t>(arrays_.at(name).at("data").size());
+    if (elements != have) {
+      Fail(path, "the config implies " + std::to_string(elements) +
+                     " output elements, the reference holds " + std::to_string(have));
+    }
+    return static_cast<std::size_t>(elements);
   }
 
   // The reference output: `output_ref`, or `output` in the cases that name it so.
@@ -257,7 +276,7 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   const auto shifts = vc.Int32("output_shift", out_ch);
   const auto bias =
       vc.HasArray("biases") ? vc.Int32("biases", out_ch) : std::vector<std::int32_t>{};
-  std::vector<std::int8_t> output(static_cast<std::size_t>(batches * out_h * out_w * out_ch));
+  std::vector<std::int8_t> output(vc.OutputElements(batches * out_h * out_w * out_ch));
   const Requantization rq{AsSpan(mults), AsSpan(shifts)};
   if (depthwise) {
     DepthwiseConvDims d;
@@ -325,7 +344,7 @@ std::vector<std::int8_t> RunFullyConnected(VectorCase& vc) {
   std::vector<std::int32_t> bias;
   if (vc.HasArray("biases")) bias = vc.Int32("biases", d.output_ch);
   if (vc.HasArray("bias")) bias = vc.Int32("bias", d.output_ch);
-  std::vector<std::int8_t> output(static_cast<std::size_t>(d.batches * d.output_ch));
+  std::vector<std::int8_t> output(vc.OutputElements(d.batches * d.output_ch));
   ThrowIfError(FullyConnectedInt8(p, d, AsSpan(input), AsSpan(weights), AsSpan(bias),
                                   Requantization{AsSpan(mults), AsSpan(shifts)}, AsSpan(output)),
                Where(vc, "FullyConnectedInt8"));
@@ -355,7 +374,7 @@ std::vector<std::int8_t> RunPool(VectorCase& vc, bool average) {
   if (pad != "SAME" && pad != "VALID") vc.Fail("/config/PAD", "must be SAME or VALID");
   const auto input = vc.Int8("input_tensor", d.batches * d.input_h * d.input_w * d.channels);
   std::vector<std::int8_t> output(
-      static_cast<std::size_t>(d.batches * d.output_h * d.output_w * d.channels));
+      vc.OutputElements(d.batches * d.output_h * d.output_w * d.channels));
   if (average) {
     ThrowIfError(AvgPoolInt8(p, d, AsSpan(input), AsSpan(output)), Where(vc, "AvgPoolInt8"));
   } else {
@@ -372,7 +391,7 @@ std::vector<std::int8_t> RunSoftmax(VectorCase& vc) {
   const std::int64_t rows = vc.Dim("NUM_ROWS"), row_size = vc.Dim("ROW_SIZE");
   vc.Expect("DST_SIZE", rows * row_size);
   const auto input = vc.Int8("input", rows * row_size);
-  std::vector<std::int8_t> output(static_cast<std::size_t>(rows * row_size));
+  std::vector<std::int8_t> output(vc.OutputElements(rows * row_size));
   ThrowIfError(SoftmaxInt8(p, rows, row_size, AsSpan(input), AsSpan(output)),
                Where(vc, "SoftmaxInt8"));
   return output;
@@ -382,7 +401,7 @@ std::vector<std::int8_t> RunElementwise(VectorCase& vc, bool add) {
   const std::int64_t size = vc.Dim("DST_SIZE");
   const auto a = vc.Int8("input1", size);
   const auto b = vc.Int8("input2", size);
-  std::vector<std::int8_t> output(static_cast<std::size_t>(size));
+  std::vector<std::int8_t> output(vc.OutputElements(size));
   if (add) {
     vc.IgnoreArray("input");  // a stale array of the CMSIS generator, not an operand
     AddParams p;
@@ -712,6 +731,12 @@ std::vector<VectorResult> RunVectorDirectory(const std::string& dir) {
       VectorResult r;
       r.name = f.stem().string();
       r.detail = e.what();
+      results.push_back(std::move(r));
+    } catch (const std::bad_alloc&) {
+      // One file's sizes must not end the whole directory run.
+      VectorResult r;
+      r.name = f.stem().string();
+      r.detail = f.string() + ": out of memory running the case (sizes too large)";
       results.push_back(std::move(r));
     }
   }

@@ -69,6 +69,30 @@ TEST(CliHostileInput, IntegersOutsideTheirTypeAreRefusedNotWrapped) {
               {input, "/0: must be an integer in [-128, 127] (got 18446744073709551615)"});
 }
 
+TEST(CliHostileInput, TestVectorSizesAreCheckedBeforeAllocating) {
+  TempDir dir;
+  // A few hundred bytes claiming 32768 x 32768 elements: refused against the arrays in the file
+  // (input first, then the reference output) before any buffer is allocated; the other files of
+  // the run still run.
+  dir.Write("huge.json", R"({"case":"huge","kind":"softmax","config":{"NUM_ROWS":32768,
+    "ROW_SIZE":32768,"INPUT_MULT":1077952640,"INPUT_LEFT_SHIFT":19,"DIFF_MIN":-3968},
+    "arrays":{"input":{"type":"int8_t","data":[1,2]},"output_ref":{"type":"int8_t","data":[1,2]}}})");
+  dir.Write("wide.json", R"({"case":"wide","kind":"softmax","config":{"NUM_ROWS":1,
+    "ROW_SIZE":40000,"INPUT_MULT":1077952640,"INPUT_LEFT_SHIFT":19,"DIFF_MIN":-3968},
+    "arrays":{"input":{"type":"int8_t","data":[1]},"output_ref":{"type":"int8_t","data":[1]}}})");
+  dir.Write("softmax.json", R"({"case":"softmax","kind":"softmax","config":{"NUM_ROWS":2,
+    "ROW_SIZE":5,"INPUT_MULT":1077952640,"INPUT_LEFT_SHIFT":19,"DIFF_MIN":-3968,"DST_SIZE":10},
+    "arrays":{"input":{"type":"int8_t","data":[101,49,6,-34,-75,-79,-38,120,-55,115]},
+    "output_ref":{"type":"int8_t","data":[-57,-70,-79,-86,-92,-94,-88,-54,-91,-56]}}})");
+  const ProcessResult r = RunOpcost({"vectors", dir.path()});
+  EXPECT_FALSE(r.signaled);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 passed, 2 failed"));
+  EXPECT_THAT(r.out,
+              HasSubstr("the config implies 1073741824 output elements, the reference holds 2"));
+  EXPECT_THAT(r.out, HasSubstr("/config/ROW_SIZE: must be in [1, 32768] (got 40000)"));
+}
+
 TEST(CliHostileInput, InputsLargerThanTheBudgetAreRefusedBeforeReading) {
   // /dev/zero has no end: the read stops at the budget.
   const ProcessResult r =
