@@ -31,8 +31,13 @@ namespace opcost {
 // quantized per tensor; missing weight data or quantization; a scale that is not finite and
 // positive), kUnsupportedOp (an op or fused activation listed as unsupported above) and the
 // kernels' errors (kInvalidArgument, kShapeMismatch, kOverflow), each naming the node.
-std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
-                                              const std::vector<std::vector<std::int8_t>>& inputs);
+// Activations are freed after their last consumer, so the memory used is the graph's peak of
+// live activations; a node whose outputs would take the live bytes above
+// `max_activation_bytes` is refused before anything is allocated (kInvalidArgument).
+constexpr std::int64_t kDefaultRunBudgetBytes = std::int64_t{1} << 30;
+std::vector<std::vector<std::int8_t>> RunInt8(
+    const Graph& graph, const std::vector<std::vector<std::int8_t>>& inputs,
+    std::int64_t max_activation_bytes = kDefaultRunBudgetBytes);
 
 }  // namespace opcost
 

@@ -499,7 +499,8 @@ void RunUnary(NodeRunner& r, OpType type) {
 }  // namespace
 
 std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
-                                              const std::vector<std::vector<std::int8_t>>& inputs) {
+                                              const std::vector<std::vector<std::int8_t>>& inputs,
+                                              std::int64_t max_activation_bytes) {
   if (inputs.size() != graph.inputs().size()) {
     throw Error(ErrorCode::kInvalidArgument, "cannot run graph '" + graph.name() + "': it has " +
                                                  std::to_string(graph.inputs().size()) +
@@ -524,9 +525,30 @@ std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
     }
     acts[static_cast<std::size_t>(id)] = inputs[i];
   }
+  // The last node that reads each tensor: its activation is freed after that node.
+  std::vector<NodeId> last_use(graph.tensors().size(), -1);
   for (NodeId id = 0; id < static_cast<NodeId>(graph.nodes().size()); ++id) {
+    for (TensorId t : graph.node(id).inputs) last_use[static_cast<std::size_t>(t)] = id;
+  }
+  for (TensorId t : graph.outputs()) last_use[static_cast<std::size_t>(t)] = kNoNode;  // kept
+  std::int64_t live = 0;
+  for (const auto& in : inputs) live += static_cast<std::int64_t>(in.size());
+  for (NodeId id = 0; id < static_cast<NodeId>(graph.nodes().size()); ++id) {
+    const Node& node = graph.node(id);
+    std::int64_t out_bytes = 0;
+    for (TensorId t : node.outputs) {
+      out_bytes = CheckedAdd(out_bytes, graph.tensor(t).shape.NumElements());  // int8: 1 B each
+    }
+    if (CheckedAdd(live, out_bytes) > max_activation_bytes) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "cannot run " + std::string(OpTypeName(node.type)) + " node '" + node.name +
+                      "' (#" + std::to_string(id) + "): its outputs need " +
+                      std::to_string(out_bytes) + " bytes with " + std::to_string(live) +
+                      " bytes live, above the activation budget of " +
+                      std::to_string(max_activation_bytes) + " bytes");
+    }
     NodeRunner r(graph, id, &acts);
-    const OpType type = graph.node(id).type;
+    const OpType type = node.type;
     switch (type) {
       case OpType::kConv2D:
         RunConv(r, false);
@@ -557,6 +579,13 @@ std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
         break;
       default:
         r.Fail(ErrorCode::kUnsupportedOp, "no int8 kernel for this op");
+    }
+    live += out_bytes;
+    for (TensorId t : node.inputs) {
+      auto& a = acts[static_cast<std::size_t>(t)];
+      if (last_use[static_cast<std::size_t>(t)] != id || graph.tensor(t).is_constant) continue;
+      live -= static_cast<std::int64_t>(a.size());
+      std::vector<std::int8_t>().swap(a);
     }
   }
   std::vector<std::vector<std::int8_t>> outputs;

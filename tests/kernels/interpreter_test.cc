@@ -200,6 +200,23 @@ Graph TinyGraph() {
   return b.Build();
 }
 
+TEST(RunInt8, ActivationBudgetIsCheckedBeforeEachLayer) {
+  const Graph g = TinyGraph();
+  // Live bytes: the 2-byte input, then conv's 2-byte output (4 live), then fc's 1 byte after the
+  // input was freed (3 live): a budget of 4 bytes suffices, 3 does not (at the conv).
+  EXPECT_EQ(RunInt8(g, {I8{14, 12}}, 4)[0], (I8{24}));
+  try {
+    RunInt8(g, {I8{14, 12}}, 3);
+    FAIL() << "ran above the budget";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("its outputs need 2 bytes with 2 bytes live, above the "
+                                         "activation budget of 3 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(RunInt8, DerivesMultipliersFromScales) {
   const Graph g = TinyGraph();
   // conv: (x + -10) * 3 + 8, x1, then -5: x = 14 -> (4 * 3 + 8) - 5 = 15; x = 12 -> 6 + 8 - 5 = 9.
