@@ -199,7 +199,7 @@ TEST(CliHostileInput, NoCommandPrintsInfOrNanForAnAcceptedProfile) {
   TempDir dir;
   const std::string profile = dir.Write("edge.json", p.dump());
   const std::string model = SourcePath("validation/models/mcunet-vww1.tflite");
-  for (const std::string& format : {"json", "csv", "table"}) {
+  for (const char* format : {"json", "csv", "table"}) {
     const ProcessResult r =
         RunOpcost({"estimate", model, "--profile", profile, "--format", format});
     ASSERT_EQ(r.exit_code, 0) << r.err;
