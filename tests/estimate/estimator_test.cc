@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "estimate/three_layers.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
 
@@ -16,19 +17,6 @@ using ::testing::HasSubstr;
 
 HardwareProfile Example() {
   return LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/tests/data/profiles/valid_example.json");
-}
-
-// conv 3x3 (8 filters) -> max pool 2x2 -> fully connected 10, on an 8x8x4 int8 input.
-Graph ThreeLayers() {
-  GraphBuilder b("three");
-  ConvOptions conv;
-  conv.filters = 8;
-  conv.kernel_h = conv.kernel_w = 3;
-  auto x = b.Input("x", {1, 8, 8, 4});
-  auto c = b.Conv2D("conv", x, conv);
-  auto p = b.MaxPool("pool", c, PoolOptions{});
-  b.FullyConnected("fc", p, 10);
-  return b.Build();
 }
 
 TEST(Estimator, ThreeLayerNetworkByHand) {

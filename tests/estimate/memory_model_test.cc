@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "estimate/three_layers.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
 #include "opcost/estimator.h"
@@ -40,19 +41,6 @@ std::string WithMemory(int version = 2) {
   const std::string v1 = "\"format_version\": 1";
   t.replace(t.find(v1), v1.size(), "\"format_version\": " + std::to_string(version));
   return t;
-}
-
-// conv 3x3 (8 filters) -> max pool 2x2 -> fully connected 10, on an 8x8x4 int8 input.
-Graph ThreeLayers() {
-  GraphBuilder b("three");
-  ConvOptions conv;
-  conv.filters = 8;
-  conv.kernel_h = conv.kernel_w = 3;
-  auto x = b.Input("x", {1, 8, 8, 4});
-  auto c = b.Conv2D("conv", x, conv);
-  auto p = b.MaxPool("pool", c, PoolOptions{});
-  b.FullyConnected("fc", p, 10);
-  return b.Build();
 }
 
 TEST(ProfileMemory, Version2LoadsAndRoundTrips) {
