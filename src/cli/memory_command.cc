@@ -32,8 +32,8 @@ constexpr char kHelp[] =
     "  --plan            plan a tensor arena (greedy by size, first fit); with\n"
     "                    --optimize-order it plans the best order found\n"
     "  --in-place        let relu/relu6/sigmoid/tanh and add overwrite a dying input\n"
-    "  --alignment N     arena alignment in bytes, a power of two (default 16)\n"
-    "  --max-states N    bound of the exact order search (default 1048576)\n"
+    "  --alignment N     arena alignment in bytes, a power of two up to 4096 (default 16)\n"
+    "  --max-states N    bound of the exact order search (default 1048576, at most 67108864)\n"
     "  --weights REGION  put every layer's weights in memory region REGION of the profile\n"
     "                    (\"what if I copy the weights to SRAM?\": --weights sram); default:\n"
     "                    the profile's memory.weights (docs/profile-format.md)\n"
@@ -250,12 +250,20 @@ int Run(const Args& args, std::ostream& out) {
   Result r;
   if (parsed.Has("alignment")) {
     r.alignment_bytes = ParsePositive("alignment", parsed.Get("alignment"));
-    if ((r.alignment_bytes & (r.alignment_bytes - 1)) != 0) {
-      throw UsageError("--alignment must be a power of two (got " + parsed.Get("alignment") + ")");
+    if ((r.alignment_bytes & (r.alignment_bytes - 1)) != 0 || r.alignment_bytes > 4096) {
+      throw UsageError("--alignment must be a power of two up to 4096 (got " +
+                       parsed.Get("alignment") + ")");
     }
   }
   std::int64_t max_states = OrderSearchOptions().max_states;
-  if (parsed.Has("max-states")) max_states = ParsePositive("max-states", parsed.Get("max-states"));
+  if (parsed.Has("max-states")) {
+    max_states = ParsePositive("max-states", parsed.Get("max-states"));
+    // Each state costs memory and time: 2^26 (~67 M) is minutes of search and gigabytes.
+    if (max_states > (std::int64_t{1} << 26)) {
+      throw UsageError("--max-states must be at most 67108864 (got " + parsed.Get("max-states") +
+                       ")");
+    }
+  }
 
   const Graph graph = LoadModelForCli(parsed.positional[0]);
   MemoryOptions options;

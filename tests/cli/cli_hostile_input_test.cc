@@ -93,6 +93,17 @@ TEST(CliHostileInput, TestVectorSizesAreCheckedBeforeAllocating) {
   EXPECT_THAT(r.out, HasSubstr("/config/ROW_SIZE: must be in [1, 32768] (got 40000)"));
 }
 
+TEST(CliHostileInput, OptionValuesHaveRanges) {
+  const ProcessResult states =
+      RunOpcost({"memory", KwsJson(), "--optimize-order", "--max-states", "999999999999"});
+  EXPECT_EQ(states.exit_code, 2);
+  EXPECT_THAT(states.err, HasSubstr("--max-states must be at most 67108864"));
+  const ProcessResult align =
+      RunOpcost({"memory", KwsJson(), "--plan", "--alignment", "1099511627776"});
+  EXPECT_EQ(align.exit_code, 2);
+  EXPECT_THAT(align.err, HasSubstr("--alignment must be a power of two up to 4096"));
+}
+
 TEST(CliHostileInput, InputsLargerThanTheBudgetAreRefusedBeforeReading) {
   // /dev/zero has no end: the read stops at the budget.
   const ProcessResult r =

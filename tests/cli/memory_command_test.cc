@@ -83,7 +83,7 @@ TEST(MemoryCommand, BadInputExitsOneBadUsageTwo) {
   EXPECT_THAT(r.out, HasSubstr("opcost: error:"));
   r = Opcost("memory " + kExample + " --alignment 12");
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("--alignment must be a power of two (got 12)"));
+  EXPECT_THAT(r.out, HasSubstr("--alignment must be a power of two up to 4096 (got 12)"));
   r = Opcost("memory " + kExample + " --max-states x");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr("--max-states needs a positive integer (got 'x')"));
