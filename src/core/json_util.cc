@@ -3,7 +3,8 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/file_io.h"
@@ -32,62 +33,91 @@ std::string ReadTextFile(const std::string& path) {
 
 namespace {
 
-// Where the parser is, for the strict checks: one frame per open object or array.
+// One open object or array during the strict scan.
 struct Frame {
   bool is_object = false;
-  std::set<std::string> keys;  // objects: keys seen so far
-  std::string key;             // objects: the current member's key
-  std::size_t index = 0;       // arrays: the current element's index
+  bool expect_key = false;                 // objects: the next string is a key
+  std::string_view key;                    // objects: the current member's key
+  std::size_t index = 0;                   // arrays: the current element's index
+  std::vector<std::string_view> few_keys;  // objects: keys seen, while few
+  std::unordered_set<std::string_view> many_keys;
+
+  // False if `k` was seen before in this object.
+  bool AddKey(std::string_view k) {
+    if (many_keys.empty() && few_keys.size() < 16) {
+      for (std::string_view seen : few_keys) {
+        if (seen == k) return false;
+      }
+      few_keys.push_back(k);
+      return true;
+    }
+    if (many_keys.empty()) many_keys.insert(few_keys.begin(), few_keys.end());
+    return many_keys.insert(k).second;
+  }
 };
 
 std::string PathOf(const std::vector<Frame>& stack, std::size_t frames) {
   std::string path;
   for (std::size_t i = 0; i < frames; ++i) {
-    path += "/" + (stack[i].is_object ? stack[i].key : std::to_string(stack[i].index));
+    path += "/" + (stack[i].is_object ? std::string(stack[i].key) : std::to_string(stack[i].index));
   }
   return path.empty() ? "/" : path;
+}
+
+// Strictness nlohmann's parser does not have, checked by one linear scan of the text (a parser
+// callback doubled the parse time): nesting deeper than kMaxJsonDepth throws at once (deep
+// documents would cost stack in every recursive consumer); the first key given twice in one
+// object is returned as a message (the parser's own error wins for malformed text). Keys are
+// compared as written: a key and an escaped spelling of it are not recognized as the same.
+std::string ScanStrict(const std::string& text, const std::string& source, ErrorCode code) {
+  std::vector<Frame> stack;
+  std::string duplicate;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      std::size_t end = i + 1;
+      while (end < n && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      if (end >= n) break;  // unterminated: the parser reports it
+      if (!stack.empty() && stack.back().is_object && stack.back().expect_key) {
+        Frame& f = stack.back();
+        const std::string_view key(text.data() + i + 1, end - i - 1);
+        if (!f.AddKey(key) && duplicate.empty()) {
+          duplicate = source + ": " + PathOf(stack, stack.size() - 1) + ": duplicate key \"" +
+                      std::string(key) + "\"";
+        }
+        f.key = key;
+        f.expect_key = false;
+      }
+      i = end;
+    } else if (c == '{' || c == '[') {
+      if (stack.size() >= kMaxJsonDepth) {
+        throw Error(code, source + ": " + PathOf(stack, stack.size()) + ": nesting deeper than " +
+                              std::to_string(kMaxJsonDepth) + " levels");
+      }
+      stack.emplace_back();
+      stack.back().is_object = c == '{';
+      stack.back().expect_key = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+    } else if (c == ',' && !stack.empty()) {
+      if (stack.back().is_object) {
+        stack.back().expect_key = true;
+      } else {
+        stack.back().index++;
+      }
+    }
+  }
+  return duplicate;
 }
 
 }  // namespace
 
 Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode code) {
-  // Strictness the parser does not have: a nesting bound (deep documents would otherwise cost
-  // stack in every recursive consumer) and no duplicate keys (the last one silently won).
-  std::vector<Frame> stack;
-  const Json::parser_callback_t strict = [&](int, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-      case Json::parse_event_t::array_start:
-        if (stack.size() >= kMaxJsonDepth) {
-          throw Error(code, source + ": " + PathOf(stack, stack.size()) + ": nesting deeper than " +
-                                std::to_string(kMaxJsonDepth) + " levels");
-        }
-        stack.emplace_back();
-        stack.back().is_object = event == Json::parse_event_t::object_start;
-        break;
-      case Json::parse_event_t::key: {
-        Frame& f = stack.back();
-        const std::string& key = parsed.get_ref<const std::string&>();
-        if (!f.keys.insert(key).second) {
-          throw Error(code, source + ": " + PathOf(stack, stack.size() - 1) + ": duplicate key \"" +
-                                key + "\"");
-        }
-        f.key = key;
-        break;
-      }
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        stack.pop_back();
-        if (!stack.empty() && !stack.back().is_object) stack.back().index++;
-        break;
-      case Json::parse_event_t::value:
-        if (!stack.empty() && !stack.back().is_object) stack.back().index++;
-        break;
-    }
-    return true;
-  };
+  const std::string duplicate = ScanStrict(text, source, code);
+  Json doc;
   try {
-    return Json::parse(text, strict);
+    doc = Json::parse(text);
   } catch (const Json::parse_error& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
     std::string what = e.what();
@@ -101,6 +131,8 @@ Json ParseJsonText(const std::string& text, const std::string& source, ErrorCode
     if (cut != std::string::npos) what = what.substr(cut + 2);
     throw Error(code, source + ": invalid JSON: " + what);
   }
+  if (!duplicate.empty()) throw Error(code, duplicate);
+  return doc;
 }
 
 std::string JsonReader::Prefix(const std::string& path) const {
