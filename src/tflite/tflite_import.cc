@@ -35,8 +35,15 @@ std::string ShapeText(const std::vector<std::int64_t>& dims) {
 class Importer {
  public:
   Importer(const TflModel& model, const std::string& source, const TfliteImportOptions& options)
-      : m_(model), source_(source), options_(options),
-        graph_ids_(model.tensors.size(), kNoTensor), consumers_(model.tensors.size(), 0),
+      : m_(model),
+        source_(source),
+        options_(options),
+        // Constant data copied out of buffers: many tensors may name one buffer, so the copies
+        // are bounded like the reader's decoding (16 bytes per file byte, at least 1 MiB).
+        copy_budget_(
+            std::max<std::uint64_t>(std::uint64_t{16} * model.file_bytes, std::uint64_t{1} << 20)),
+        graph_ids_(model.tensors.size(), kNoTensor),
+        consumers_(model.tensors.size(), 0),
         first_reader_(model.tensors.size(), -1) {
     for (std::size_t i = 0; i < m_.operators.size(); ++i) {
       for (std::int32_t t : m_.operators[i].inputs) {
@@ -103,18 +110,22 @@ class Importer {
 
   const TflTensor& T(std::int32_t t) const { return m_.tensors[static_cast<std::size_t>(t)]; }
   const tflite::TflBuffer& BufferOf(std::int32_t t) const { return m_.buffers[T(t).buffer]; }
-  bool IsConstant(std::int32_t t) const {
-    return BufferOf(t).size_bytes != 0 && !T(t).is_variable;
-  }
+  bool IsConstant(std::int32_t t) const { return BufferOf(t).size_bytes != 0 && !T(t).is_variable; }
 
   DataType MapType(std::int32_t t) const {
     switch (T(t).type) {
-      case tflite::kTflFloat32: return DataType::kFloat32;
-      case tflite::kTflInt32: return DataType::kInt32;
-      case tflite::kTflUInt8: return DataType::kUInt8;
-      case tflite::kTflInt64: return DataType::kInt64;
-      case tflite::kTflInt16: return DataType::kInt16;
-      case tflite::kTflInt8: return DataType::kInt8;
+      case tflite::kTflFloat32:
+        return DataType::kFloat32;
+      case tflite::kTflInt32:
+        return DataType::kInt32;
+      case tflite::kTflUInt8:
+        return DataType::kUInt8;
+      case tflite::kTflInt64:
+        return DataType::kInt64;
+      case tflite::kTflInt16:
+        return DataType::kInt16;
+      case tflite::kTflInt8:
+        return DataType::kInt8;
       default:
         Fail(ErrorCode::kUnsupportedOp, Describe(t) + " has element type " +
                                             tflite::TflTypeName(T(t).type) +
@@ -159,17 +170,19 @@ class Importer {
     }
     for (float scale : tensor.scales) {
       if (!std::isfinite(scale) || scale < 0.0f) {
-        Fail(ErrorCode::kBadModel, Describe(t) + ": quantization scale must be finite and >= 0 (got " +
+        Fail(ErrorCode::kBadModel, Describe(t) +
+                                       ": quantization scale must be finite and >= 0 (got " +
                                        std::to_string(scale) + ")");
       }
     }
     if (tensor.scales.size() > 1) {
       const std::int32_t axis = tensor.quantized_dimension;
-      if (axis < 0 || axis >= shape.rank || shape[axis] != static_cast<std::int64_t>(tensor.scales.size())) {
-        Fail(ErrorCode::kBadModel,
-             Describe(t) + ": per-channel quantization with " +
-                 std::to_string(tensor.scales.size()) + " scales along dimension " +
-                 std::to_string(axis) + " does not fit shape " + shape.ToString());
+      if (axis < 0 || axis >= shape.rank ||
+          shape[axis] != static_cast<std::int64_t>(tensor.scales.size())) {
+        Fail(ErrorCode::kBadModel, Describe(t) + ": per-channel quantization with " +
+                                       std::to_string(tensor.scales.size()) +
+                                       " scales along dimension " + std::to_string(axis) +
+                                       " does not fit shape " + shape.ToString());
       }
     }
     q.scales = tensor.scales;
@@ -216,6 +229,14 @@ class Importer {
                                        std::to_string(T(t).buffer) + " has " +
                                        std::to_string(buf.size_bytes));
       }
+      if (buf.size_bytes > copy_budget_) {
+        Fail(ErrorCode::kBadModel,
+             Describe(t) +
+                 ": constant data copied from shared buffers exceeds "
+                 "the budget of 16 bytes per file byte (a corrupted or hostile "
+                 "file)");
+      }
+      copy_budget_ -= buf.size_bytes;
       tensor.data.assign(buf.data, buf.data + buf.size_bytes);
     } else {
       tensor.shape = shape;  // graph inputs keep it; op outputs get it re-inferred and checked
@@ -237,16 +258,17 @@ class Importer {
                               : tensor.type == tflite::kTflInt64 ? 8
                                                                  : 0;
     if (width == 0) {
-      OpFail(op, ErrorCode::kBadModel, std::string(what) + " must be INT32 or INT64 (got " +
-                                           tflite::TflTypeName(tensor.type) + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             std::string(what) + " must be INT32 or INT64 (got " +
+                 tflite::TflTypeName(tensor.type) + ")");
     }
     const tflite::TflBuffer& buf = BufferOf(t);
     const Shape shape = MapShape(t);
     if (buf.size_bytes % width != 0 ||
         static_cast<std::uint64_t>(shape.NumElements()) != buf.size_bytes / width) {
-      OpFail(op, ErrorCode::kBadModel, std::string(what) + " " + Describe(t) + " of shape " +
-                                           shape.ToString() + " has " +
-                                           std::to_string(buf.size_bytes) + " data bytes");
+      OpFail(op, ErrorCode::kBadModel,
+             std::string(what) + " " + Describe(t) + " of shape " + shape.ToString() + " has " +
+                 std::to_string(buf.size_bytes) + " data bytes");
     }
     std::vector<std::int64_t> values(buf.size_bytes / width);
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -266,8 +288,8 @@ class Importer {
   std::int32_t Input(std::size_t op, std::size_t k, const char* what) const {
     const TflOperator& o = m_.operators[op];
     if (k >= o.inputs.size() || o.inputs[k] < 0) {
-      OpFail(op, ErrorCode::kBadModel, std::string("missing input ") + std::to_string(k) + " (" +
-                                           what + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             std::string("missing input ") + std::to_string(k) + " (" + what + ")");
     }
     return o.inputs[k];
   }
@@ -280,28 +302,31 @@ class Importer {
   void ExpectInputs(std::size_t op, std::size_t min_count, std::size_t max_count) const {
     const std::size_t n = m_.operators[op].inputs.size();
     if (n < min_count || n > max_count) {
-      OpFail(op, ErrorCode::kBadModel, "expects " + std::to_string(min_count) +
-                                           (max_count == min_count ? "" : " to " + std::to_string(max_count)) +
-                                           " inputs (got " + std::to_string(n) + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             "expects " + std::to_string(min_count) +
+                 (max_count == min_count ? "" : " to " + std::to_string(max_count)) +
+                 " inputs (got " + std::to_string(n) + ")");
     }
     if (m_.operators[op].outputs.size() != 1) {
-      OpFail(op, ErrorCode::kBadModel, "expects 1 output (got " +
-                                           std::to_string(m_.operators[op].outputs.size()) + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             "expects 1 output (got " + std::to_string(m_.operators[op].outputs.size()) + ")");
     }
   }
 
   void ExpectOptions(std::size_t op, int options_type, const char* name) const {
     if (m_.operators[op].options.options_type != options_type) {
-      OpFail(op, ErrorCode::kBadModel, std::string("missing ") + name + " (builtin options type " +
-                                           std::to_string(m_.operators[op].options.options_type) +
-                                           ")");
+      OpFail(op, ErrorCode::kBadModel,
+             std::string("missing ") + name + " (builtin options type " +
+                 std::to_string(m_.operators[op].options.options_type) + ")");
     }
   }
 
   Padding MapPadding(std::size_t op) const {
     switch (m_.operators[op].options.padding) {
-      case 0: return Padding::kSame;
-      case 1: return Padding::kValid;
+      case 0:
+        return Padding::kSame;
+      case 1:
+        return Padding::kValid;
       default:
         OpFail(op, ErrorCode::kBadModel,
                "unknown padding " + std::to_string(m_.operators[op].options.padding));
@@ -311,11 +336,16 @@ class Importer {
   // Fused activation as an opcost Activation; returns false for SIGN_BIT / unknown values.
   Activation MapActivation(std::size_t op) const {
     switch (m_.operators[op].options.fused_activation) {
-      case 0: return Activation::kNone;
-      case 1: return Activation::kRelu;
-      case 2: return Activation::kReluN1To1;
-      case 3: return Activation::kRelu6;
-      case 4: return Activation::kTanh;
+      case 0:
+        return Activation::kNone;
+      case 1:
+        return Activation::kRelu;
+      case 2:
+        return Activation::kReluN1To1;
+      case 3:
+        return Activation::kRelu6;
+      case 4:
+        return Activation::kTanh;
       default:
         OpFail(op, ErrorCode::kUnsupportedOp,
                "fused activation " + std::to_string(m_.operators[op].options.fused_activation) +
@@ -359,13 +389,19 @@ class Importer {
     }
     OpType act_type;
     switch (act) {
-      case Activation::kRelu: act_type = OpType::kRelu; break;
-      case Activation::kRelu6: act_type = OpType::kRelu6; break;
-      case Activation::kTanh: act_type = OpType::kTanh; break;
+      case Activation::kRelu:
+        act_type = OpType::kRelu;
+        break;
+      case Activation::kRelu6:
+        act_type = OpType::kRelu6;
+        break;
+      case Activation::kTanh:
+        act_type = OpType::kTanh;
+        break;
       default:
-        OpFail(op, ErrorCode::kUnsupportedOp, std::string("fused activation ") +
-                                                  ActivationName(act) +
-                                                  " has no separate opcost op");
+        OpFail(
+            op, ErrorCode::kUnsupportedOp,
+            std::string("fused activation ") + ActivationName(act) + " has no separate opcost op");
     }
     const TensorId out = TensorFor(output);
     Tensor mid = Tensor::Activation(graph_.tensor(out).name + "/pre_activation",
@@ -416,8 +452,9 @@ class Importer {
 
   void RequireConstant(std::size_t op, std::int32_t t, const char* what) const {
     if (!IsConstant(t)) {
-      OpFail(op, ErrorCode::kUnsupportedOp, std::string(what) + " " + Describe(t) +
-                                                " must be constant (opcost costs static weights)");
+      OpFail(op, ErrorCode::kUnsupportedOp,
+             std::string(what) + " " + Describe(t) +
+                 " must be constant (opcost costs static weights)");
     }
   }
 
@@ -441,8 +478,9 @@ class Importer {
     const Shape xs = MapShape(x);
     const Shape ws = MapShape(w);
     if (xs.rank != 4 || ws.rank != 4) {
-      OpFail(op, ErrorCode::kBadModel, "input and filter must be rank 4 (got " + xs.ToString() +
-                                           " and " + ws.ToString() + ")");
+      OpFail(
+          op, ErrorCode::kBadModel,
+          "input and filter must be rank 4 (got " + xs.ToString() + " and " + ws.ToString() + ")");
     }
     const tflite::TflOptions& o = m_.operators[op].options;
     OpAttributes a;
@@ -456,22 +494,22 @@ class Importer {
     a.activation = MapActivation(op);
     if (depthwise) {
       if (ws[0] != 1 || ws[3] % xs[3] != 0) {
-        OpFail(op, ErrorCode::kBadModel, "filter " + ws.ToString() +
-                                             " must be [1,KH,KW,C*multiplier] for input " +
-                                             xs.ToString());
+        OpFail(op, ErrorCode::kBadModel,
+               "filter " + ws.ToString() + " must be [1,KH,KW,C*multiplier] for input " +
+                   xs.ToString());
       }
       a.depth_multiplier = ws[3] / xs[3];
     } else {
       if (xs[3] % ws[3] != 0) {
-        OpFail(op, ErrorCode::kBadModel, "input channels " + std::to_string(xs[3]) +
-                                             " are not a multiple of filter channels " +
-                                             std::to_string(ws[3]));
+        OpFail(op, ErrorCode::kBadModel,
+               "input channels " + std::to_string(xs[3]) +
+                   " are not a multiple of filter channels " + std::to_string(ws[3]));
       }
       a.groups = xs[3] / ws[3];
       a.filters = ws[0];
     }
-    AddNode(op, depthwise ? OpType::kDepthwiseConv2D : OpType::kConv2D, a,
-            WeightsAndBias(op, x, w), m_.operators[op].outputs[0]);
+    AddNode(op, depthwise ? OpType::kDepthwiseConv2D : OpType::kConv2D, a, WeightsAndBias(op, x, w),
+            m_.operators[op].outputs[0]);
   }
 
   void MapFullyConnected(std::size_t op) {
@@ -504,9 +542,9 @@ class Importer {
     CheckStrides(op);
     const tflite::TflOptions& o = m_.operators[op].options;
     if (o.filter_h < 1 || o.filter_w < 1) {
-      OpFail(op, ErrorCode::kBadModel, "filter must be at least 1x1 (got " +
-                                           std::to_string(o.filter_h) + "x" +
-                                           std::to_string(o.filter_w) + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             "filter must be at least 1x1 (got " + std::to_string(o.filter_h) + "x" +
+                 std::to_string(o.filter_w) + ")");
     }
     OpAttributes a;
     a.kernel_h = o.filter_h;
@@ -568,9 +606,10 @@ class Importer {
       previous = reader;
       const std::size_t k = static_cast<std::size_t>(reader);
       const TflOperator& mean = m_.operators[k];
-      if (mean.builtin_code != tflite::kOpMean || consumers_[static_cast<std::size_t>(current)] != 1 ||
-          mean.inputs.size() != 2 || mean.inputs[0] != current || mean.inputs[1] < 0 ||
-          mean.outputs.size() != 1 || mean.options.keep_dims || !IsConstant(mean.inputs[1])) {
+      if (mean.builtin_code != tflite::kOpMean ||
+          consumers_[static_cast<std::size_t>(current)] != 1 || mean.inputs.size() != 2 ||
+          mean.inputs[0] != current || mean.inputs[1] < 0 || mean.outputs.size() != 1 ||
+          mean.options.keep_dims || !IsConstant(mean.inputs[1])) {
         return {};
       }
       chain.push_back(k);
@@ -625,20 +664,21 @@ class Importer {
     ExpectInputs(op, 2, 2);
     const std::int32_t x = Input(op, 0, "input");
     const Shape xs = MapShape(x);
-    const std::vector<std::int64_t> pads = ReadIntConstant(op, Input(op, 1, "paddings"), "paddings");
+    const std::vector<std::int64_t> pads =
+        ReadIntConstant(op, Input(op, 1, "paddings"), "paddings");
     if (pads.size() != static_cast<std::size_t>(2 * xs.rank)) {
-      OpFail(op, ErrorCode::kBadModel, "paddings must hold 2 values per input dim (got " +
-                                           std::to_string(pads.size()) + " for rank " +
-                                           std::to_string(xs.rank) + ")");
+      OpFail(op, ErrorCode::kBadModel,
+             "paddings must hold 2 values per input dim (got " + std::to_string(pads.size()) +
+                 " for rank " + std::to_string(xs.rank) + ")");
     }
     OpAttributes a;
     for (int i = 0; i < xs.rank; ++i) {
       const std::int64_t before = pads[static_cast<std::size_t>(2 * i)];
       const std::int64_t after = pads[static_cast<std::size_t>(2 * i + 1)];
       if (before < 0 || after < 0) {
-        OpFail(op, ErrorCode::kBadModel, "paddings must be >= 0 (got " + std::to_string(before) +
-                                             ", " + std::to_string(after) + " for dim " +
-                                             std::to_string(i) + ")");
+        OpFail(op, ErrorCode::kBadModel,
+               "paddings must be >= 0 (got " + std::to_string(before) + ", " +
+                   std::to_string(after) + " for dim " + std::to_string(i) + ")");
       }
       a.paddings[static_cast<std::size_t>(i)] = {before, after};
     }
@@ -660,8 +700,7 @@ class Importer {
       dims = T(o.outputs[0]).shape;  // shape computed at run time: the file's static shape
     }
     if (dims.size() > static_cast<std::size_t>(Shape::kMaxRank)) {
-      OpFail(op, ErrorCode::kUnsupportedOp,
-             "new shape " + ShapeText(dims) + " has rank > 4");
+      OpFail(op, ErrorCode::kUnsupportedOp, "new shape " + ShapeText(dims) + " has rank > 4");
     }
     OpAttributes a;
     a.new_shape.rank = static_cast<int>(dims.size());
@@ -671,15 +710,16 @@ class Importer {
 
   void MapSoftmax(std::size_t op) {
     ExpectInputs(op, 1, 1);
-    const float beta = m_.operators[op].options.options_type == 9 ? m_.operators[op].options.beta
-                                                                   : 1.0f;
+    const float beta =
+        m_.operators[op].options.options_type == 9 ? m_.operators[op].options.beta : 1.0f;
     if (!(std::fabs(beta - 1.0f) <= 1e-6f)) {
       if (options_.allow_unsupported) {
         AddUnsupported(op);
         return;
       }
       OpFail(op, ErrorCode::kUnsupportedOp,
-             "softmax beta " + std::to_string(beta) + " is not supported (opcost's softmax has beta 1)");
+             "softmax beta " + std::to_string(beta) +
+                 " is not supported (opcost's softmax has beta 1)");
     }
     AddNode(op, OpType::kSoftmax, {}, {Input(op, 0, "input")}, m_.operators[op].outputs[0]);
   }
@@ -697,26 +737,66 @@ class Importer {
   void MapOperator(std::size_t op) {
     try {
       switch (m_.operators[op].builtin_code) {
-        case tflite::kOpConv2D: MapConv(op, false); break;
-        case tflite::kOpDepthwiseConv2D: MapConv(op, true); break;
-        case tflite::kOpFullyConnected: MapFullyConnected(op); break;
-        case tflite::kOpAveragePool2D: MapPool(op, OpType::kAvgPool); break;
-        case tflite::kOpMaxPool2D: MapPool(op, OpType::kMaxPool); break;
-        case tflite::kOpMean: MapMean(op); break;
-        case tflite::kOpTranspose: MapTranspose(op); break;
-        case tflite::kOpAdd: MapBinary(op, OpType::kAdd); break;
-        case tflite::kOpMul: MapBinary(op, OpType::kMul); break;
-        case tflite::kOpConcatenation: MapConcat(op); break;
-        case tflite::kOpPad: MapPad(op); break;
-        case tflite::kOpReshape: MapReshape(op); break;
-        case tflite::kOpSoftmax: MapSoftmax(op); break;
-        case tflite::kOpQuantize: MapUnary(op, OpType::kQuantize); break;
-        case tflite::kOpDequantize: MapUnary(op, OpType::kDequantize); break;
-        case tflite::kOpLogistic: MapUnary(op, OpType::kSigmoid); break;
-        case tflite::kOpTanh: MapUnary(op, OpType::kTanh); break;
-        case tflite::kOpRelu: MapUnary(op, OpType::kRelu); break;
-        case tflite::kOpRelu6: MapUnary(op, OpType::kRelu6); break;
-        default: AddUnsupported(op); break;
+        case tflite::kOpConv2D:
+          MapConv(op, false);
+          break;
+        case tflite::kOpDepthwiseConv2D:
+          MapConv(op, true);
+          break;
+        case tflite::kOpFullyConnected:
+          MapFullyConnected(op);
+          break;
+        case tflite::kOpAveragePool2D:
+          MapPool(op, OpType::kAvgPool);
+          break;
+        case tflite::kOpMaxPool2D:
+          MapPool(op, OpType::kMaxPool);
+          break;
+        case tflite::kOpMean:
+          MapMean(op);
+          break;
+        case tflite::kOpTranspose:
+          MapTranspose(op);
+          break;
+        case tflite::kOpAdd:
+          MapBinary(op, OpType::kAdd);
+          break;
+        case tflite::kOpMul:
+          MapBinary(op, OpType::kMul);
+          break;
+        case tflite::kOpConcatenation:
+          MapConcat(op);
+          break;
+        case tflite::kOpPad:
+          MapPad(op);
+          break;
+        case tflite::kOpReshape:
+          MapReshape(op);
+          break;
+        case tflite::kOpSoftmax:
+          MapSoftmax(op);
+          break;
+        case tflite::kOpQuantize:
+          MapUnary(op, OpType::kQuantize);
+          break;
+        case tflite::kOpDequantize:
+          MapUnary(op, OpType::kDequantize);
+          break;
+        case tflite::kOpLogistic:
+          MapUnary(op, OpType::kSigmoid);
+          break;
+        case tflite::kOpTanh:
+          MapUnary(op, OpType::kTanh);
+          break;
+        case tflite::kOpRelu:
+          MapUnary(op, OpType::kRelu);
+          break;
+        case tflite::kOpRelu6:
+          MapUnary(op, OpType::kRelu6);
+          break;
+        default:
+          AddUnsupported(op);
+          break;
       }
     } catch (const Error& e) {
       // Graph errors (duplicate producer, bad id) do not know the TFLite operator: add it.
@@ -737,8 +817,9 @@ class Importer {
       if (tensor.shape != file_shape) {
         const NodeId producer = graph_.producer(id);
         Fail(ErrorCode::kBadModel,
-             Describe(t) + (producer == kNoNode ? "" : " (output of node '" +
-                                                         graph_.node(producer).name + "')") +
+             Describe(t) +
+                 (producer == kNoNode ? ""
+                                      : " (output of node '" + graph_.node(producer).name + "')") +
                  ": the file gives shape " + file_shape.ToString() + " but the op computes " +
                  tensor.shape.ToString());
       }
@@ -749,12 +830,13 @@ class Importer {
   const TflModel& m_;
   const std::string& source_;
   const TfliteImportOptions& options_;
+  std::uint64_t copy_budget_;  // bytes of constant data still allowed
   Graph graph_;
-  std::vector<TensorId> graph_ids_;     // per TFLite tensor
-  std::vector<std::int32_t> file_index_;  // per graph tensor: TFLite tensor or -1
-  std::vector<int> consumers_;          // per TFLite tensor: reading ops + graph outputs
+  std::vector<TensorId> graph_ids_;         // per TFLite tensor
+  std::vector<std::int32_t> file_index_;    // per graph tensor: TFLite tensor or -1
+  std::vector<int> consumers_;              // per TFLite tensor: reading ops + graph outputs
   std::vector<std::int64_t> first_reader_;  // per TFLite tensor: first reading op or -1
-  std::vector<bool> skip_;              // operators folded into an earlier node
+  std::vector<bool> skip_;                  // operators folded into an earlier node
 };
 
 std::string Stem(const std::string& path) {
@@ -772,8 +854,8 @@ bool LooksLikeTflite(const std::uint8_t* data, std::size_t size) {
   return data != nullptr && size >= 8 && std::memcmp(data + 4, "TFL3", 4) == 0;
 }
 
-Graph ImportTfliteBuffer(const std::uint8_t* data, std::size_t size,
-                         const std::string& source_name, const TfliteImportOptions& options) {
+Graph ImportTfliteBuffer(const std::uint8_t* data, std::size_t size, const std::string& source_name,
+                         const TfliteImportOptions& options) {
   // The flatbuffers Verifier checks alignment relative to the buffer start; reading needs the
   // start itself 8-byte aligned, so copy when it is not.
   std::vector<std::uint64_t> aligned;

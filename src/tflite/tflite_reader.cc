@@ -5,6 +5,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -184,8 +185,8 @@ bool VerifyQuantization(const Table* t, Verifier& v) {
 
 bool VerifyTensor(const Table* t, Verifier& v) {
   if (!(t->VerifyTableStart(v) && VerifyIntVector(t, v, kTensorShape) &&
-        t->VerifyField<int8_t>(v, kTensorType, 1) && t->VerifyField<uint32_t>(v, kTensorBuffer, 4) &&
-        t->VerifyOffset(v, kTensorName) &&
+        t->VerifyField<int8_t>(v, kTensorType, 1) &&
+        t->VerifyField<uint32_t>(v, kTensorBuffer, 4) && t->VerifyOffset(v, kTensorName) &&
         v.VerifyString(t->GetPointer<const String*>(kTensorName)) &&
         t->VerifyOffset(v, kTensorQuantization) &&
         t->VerifyField<uint8_t>(v, kTensorIsVariable, 1) && t->VerifyOffset(v, kTensorSparsity))) {
@@ -232,18 +233,46 @@ bool VerifyModel(const Table* t, Verifier& v) {
 
 // ---- decoding (after verification) ----
 
-std::string ReadString(const Table* t, voffset_t field) {
+// What a file may expand into when decoded. A Verifier-clean file can point many entries at one
+// shared vector or string (shapes, operator input lists, names), so every copy is charged: 16
+// elements per file byte (at least 1 M), far above any real model, far below a blow-up.
+class DecodeBudget {
+ public:
+  DecodeBudget(const std::string& source, std::size_t file_bytes)
+      : source_(source),
+        left_(std::max<std::uint64_t>(std::uint64_t{16} * file_bytes, std::uint64_t{1} << 20)),
+        total_(left_) {}
+  void Charge(std::size_t elements) {
+    if (elements > left_) {
+      throw Error(ErrorCode::kBadModel,
+                  source_ + ": decodes into more than " + std::to_string(total_) +
+                      " elements (16 per file byte): shared tables expanded past the decode "
+                      "budget (a corrupted or hostile file)");
+    }
+    left_ -= elements;
+  }
+
+ private:
+  const std::string& source_;
+  std::uint64_t left_;
+  std::uint64_t total_;
+};
+
+std::string ReadString(const Table* t, voffset_t field, DecodeBudget* budget) {
   const auto* s = t->GetPointer<const String*>(field);
-  return s == nullptr ? std::string() : std::string(s->c_str(), s->size());
+  if (s == nullptr) return std::string();
+  budget->Charge(s->size());
+  return std::string(s->c_str(), s->size());
 }
 
 // Vector elements are copied with memcpy: the Verifier checks a vector's length field
 // alignment, not that 8-byte elements are 8-byte aligned.
 template <typename T>
-std::vector<T> ReadVector(const Table* t, voffset_t field) {
+std::vector<T> ReadVector(const Table* t, voffset_t field, DecodeBudget* budget) {
   const auto* vec = t->GetPointer<const Vector<T>*>(field);
   std::vector<T> out;
   if (vec == nullptr) return out;
+  budget->Charge(vec->size());
   out.resize(vec->size());
   if (!out.empty()) std::memcpy(out.data(), vec->Data(), out.size() * sizeof(T));
   return out;
@@ -254,7 +283,7 @@ std::size_t TableCount(const Table* t, voffset_t field) {
   return vec == nullptr ? 0 : vec->size();
 }
 
-TflOptions ReadOptions(const Table* op) {
+TflOptions ReadOptions(const Table* op, DecodeBudget* budget) {
   TflOptions o;
   o.options_type = op->GetField<uint8_t>(kOperatorOptionsType, 0);
   const auto* t = op->GetPointer<const Table*>(kOperatorOptions);
@@ -306,7 +335,7 @@ TflOptions ReadOptions(const Table* op) {
       break;
     case kReshapeOptions:
       o.has_new_shape = t->GetPointer<const Vector<int32_t>*>(Slot(0)) != nullptr;
-      o.new_shape = ReadVector<int32_t>(t, Slot(0));
+      o.new_shape = ReadVector<int32_t>(t, Slot(0), budget);
       break;
     case kReducerOptions:
       o.keep_dims = t->GetField<uint8_t>(Slot(0), 0) != 0;
@@ -333,11 +362,10 @@ void CheckTensorIndex(const std::string& source, const std::string& where, std::
 }  // namespace
 
 const char* TflTypeName(int type) {
-  static const char* const kNames[] = {"FLOAT32", "FLOAT16", "INT32", "UINT8",
-                                       "INT64",   "STRING",  "BOOL",  "INT16",
-                                       "COMPLEX64", "INT8",  "FLOAT64", "COMPLEX128",
-                                       "UINT64",  "RESOURCE", "VARIANT", "UINT32",
-                                       "UINT16",  "INT4"};
+  static const char* const kNames[] = {"FLOAT32", "FLOAT16",    "INT32",  "UINT8",     "INT64",
+                                       "STRING",  "BOOL",       "INT16",  "COMPLEX64", "INT8",
+                                       "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE",  "VARIANT",
+                                       "UINT32",  "UINT16",     "INT4"};
   if (type < 0 || type >= static_cast<int>(sizeof(kNames) / sizeof(kNames[0]))) return "UNKNOWN";
   return kNames[type];
 }
@@ -351,8 +379,7 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
     Fail(source, "not a TFLite file: file identifier at byte 4 is not \"TFL3\"");
   }
   if (size >= static_cast<std::size_t>(FLATBUFFERS_MAX_BUFFER_SIZE)) {
-    Fail(source, "file of " + std::to_string(size) +
-                     " bytes exceeds the 2 GiB flatbuffer limit");
+    Fail(source, "file of " + std::to_string(size) + " bytes exceeds the 2 GiB flatbuffer limit");
   }
   if (reinterpret_cast<std::uintptr_t>(data) % 8 != 0) {
     throw Error(ErrorCode::kInternal, source + ": ReadTflite needs an 8-byte aligned image");
@@ -367,13 +394,15 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
     Fail(source, "flatbuffer verification failed (truncated or corrupted file, or not TFLite)");
   }
 
+  DecodeBudget budget(source, size);
   TflModel out;
+  out.file_bytes = size;
   out.version = model->GetField<uint32_t>(kModelVersion, 0);
   if (out.version != 3) {
-    Fail(source, "unsupported TFLite schema version " + std::to_string(out.version) +
-                     " (expected 3)");
+    Fail(source,
+         "unsupported TFLite schema version " + std::to_string(out.version) + " (expected 3)");
   }
-  out.description = ReadString(model, kModelDescription);
+  out.description = ReadString(model, kModelDescription, &budget);
 
   // Buffers: data inline, or (large models) at offset/size relative to the file start.
   if (const auto* buffers = model->GetPointer<const TableVector*>(kModelBuffers)) {
@@ -415,13 +444,15 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
       const std::int32_t extended = c->GetField<int32_t>(kOpcodeBuiltin, 0);
       if (deprecated < 0 || extended < 0) {
         Fail(source, Where(i, "operator code") + ": negative builtin code (deprecated " +
-                         std::to_string(deprecated) + ", builtin " + std::to_string(extended) + ")");
+                         std::to_string(deprecated) + ", builtin " + std::to_string(extended) +
+                         ")");
       }
       // Old writers fill only the int8 field; new ones write both and put 127
       // (PLACEHOLDER_FOR_GREATER_OP_CODES) in the old field for codes above 127. The larger
       // of the two is the op in every case.
       opcodes.push_back({deprecated > extended ? deprecated : extended,
-                         ReadString(c, kOpcodeCustomCode), c->GetField<int32_t>(kOpcodeVersion, 1)});
+                         ReadString(c, kOpcodeCustomCode, &budget),
+                         c->GetField<int32_t>(kOpcodeVersion, 1)});
     }
   }
 
@@ -429,7 +460,7 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
   out.num_subgraphs = subgraphs == nullptr ? 0 : subgraphs->size();
   if (out.num_subgraphs == 0) Fail(source, "model has no subgraph");
   const Table* sg = subgraphs->Get(0);
-  out.subgraph_name = ReadString(sg, kSubgraphName);
+  out.subgraph_name = ReadString(sg, kSubgraphName, &budget);
 
   const std::size_t num_tensors = TableCount(sg, kSubgraphTensors);
   if (num_tensors > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
@@ -440,15 +471,16 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
     for (flatbuffers::uoffset_t i = 0; i < tensors->size(); ++i) {
       const Table* t = tensors->Get(i);
       TflTensor tensor;
-      tensor.name = ReadString(t, kTensorName);
-      for (std::int32_t d : ReadVector<int32_t>(t, kTensorShape)) tensor.shape.push_back(d);
+      tensor.name = ReadString(t, kTensorName, &budget);
+      for (std::int32_t d : ReadVector<int32_t>(t, kTensorShape, &budget))
+        tensor.shape.push_back(d);
       tensor.type = t->GetField<int8_t>(kTensorType, 0);
       tensor.buffer = t->GetField<uint32_t>(kTensorBuffer, 0);
       tensor.is_variable = t->GetField<uint8_t>(kTensorIsVariable, 0) != 0;
       tensor.is_sparse = t->GetPointer<const Table*>(kTensorSparsity) != nullptr;
       if (const auto* q = t->GetPointer<const Table*>(kTensorQuantization)) {
-        tensor.scales = ReadVector<float>(q, kQuantScale);
-        tensor.zero_points = ReadVector<int64_t>(q, kQuantZeroPoint);
+        tensor.scales = ReadVector<float>(q, kQuantScale, &budget);
+        tensor.zero_points = ReadVector<int64_t>(q, kQuantZeroPoint, &budget);
         tensor.quantized_dimension = q->GetField<int32_t>(kQuantDimension, 0);
       }
       if (tensor.buffer >= out.buffers.size()) {
@@ -460,8 +492,8 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
     }
   }
 
-  out.inputs = ReadVector<int32_t>(sg, kSubgraphInputs);
-  out.outputs = ReadVector<int32_t>(sg, kSubgraphOutputs);
+  out.inputs = ReadVector<int32_t>(sg, kSubgraphInputs, &budget);
+  out.outputs = ReadVector<int32_t>(sg, kSubgraphOutputs, &budget);
   for (std::int32_t idx : out.inputs) {
     CheckTensorIndex(source, "subgraph inputs", idx, num_tensors, false);
   }
@@ -483,14 +515,15 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
       o.builtin_code = opcodes[opcode_index].builtin;
       o.custom_code = opcodes[opcode_index].custom;
       o.opcode_version = opcodes[opcode_index].version;
-      o.inputs = ReadVector<int32_t>(op, kOperatorInputs);
-      o.outputs = ReadVector<int32_t>(op, kOperatorOutputs);
+      o.inputs = ReadVector<int32_t>(op, kOperatorInputs, &budget);
+      o.outputs = ReadVector<int32_t>(op, kOperatorOutputs, &budget);
       const std::string where = Where(i, "operator") + " (" + BuiltinOpName(o.builtin_code) + ")";
-      for (std::int32_t idx : o.inputs) CheckTensorIndex(source, where + " input", idx, num_tensors, true);
+      for (std::int32_t idx : o.inputs)
+        CheckTensorIndex(source, where + " input", idx, num_tensors, true);
       for (std::int32_t idx : o.outputs) {
         CheckTensorIndex(source, where + " output", idx, num_tensors, false);
       }
-      o.options = ReadOptions(op);
+      o.options = ReadOptions(op, &budget);
       out.operators.push_back(std::move(o));
     }
   }

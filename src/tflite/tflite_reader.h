@@ -53,12 +53,13 @@ struct TflOptions {
   std::int32_t dilation_w = 1, dilation_h = 1;
   std::int32_t depth_multiplier = 0;
   std::int32_t filter_w = 0, filter_h = 0;
-  int fused_activation = 0;  // ActivationFunctionType: 0 NONE 1 RELU 2 RELU_N1_TO_1 3 RELU6 4 TANH 5 SIGN_BIT
-  int weights_format = 0;    // FullyConnected: 0 DEFAULT
+  int fused_activation =
+      0;  // ActivationFunctionType: 0 NONE 1 RELU 2 RELU_N1_TO_1 3 RELU6 4 TANH 5 SIGN_BIT
+  int weights_format = 0;  // FullyConnected: 0 DEFAULT
   bool keep_num_dims = false;
-  float beta = 1.0f;  // softmax
-  std::int32_t axis = 0;  // concatenation
-  bool keep_dims = false;  // reducer (MEAN)
+  float beta = 1.0f;                    // softmax
+  std::int32_t axis = 0;                // concatenation
+  bool keep_dims = false;               // reducer (MEAN)
   std::vector<std::int32_t> new_shape;  // reshape options
   bool has_new_shape = false;
 };
@@ -88,10 +89,12 @@ struct TflModel {
   std::vector<std::int32_t> outputs;
   std::vector<TflOperator> operators;
   std::vector<TflBuffer> buffers;
+  std::size_t file_bytes = 0;  // size of the decoded file (the importer's copy budget)
 };
 
 // Decodes `data` (which must stay alive while the result is used, and be 8-byte aligned).
-// Throws Error{kBadModel} naming `source` and the failed rule.
+// Throws Error{kBadModel} naming `source` and the failed rule, also when shared tables would
+// expand the file past 16 decoded elements per file byte.
 TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::string& source);
 
 // The TFLite name of builtin operator `code` ("CONV_2D"), or "BUILTIN_<code>" if unknown.

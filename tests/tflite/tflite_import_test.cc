@@ -1,15 +1,16 @@
 // Op mapping and rejection paths on small models written field by field (tflite_test_builder.h).
+#include "opcost/tflite_import.h"
+
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "opcost/error.h"
 #include "opcost/graph.h"
 #include "opcost/metrics.h"
-#include "opcost/tflite_import.h"
 #include "tflite/tflite_test_builder.h"
 
 namespace opcost {
@@ -22,10 +23,10 @@ using testing::TestOp;
 using testing::TestTensor;
 
 // Builtin codes and option types from the public schema.
-constexpr std::int32_t kAdd = 0, kConcat = 2, kConv = 3, kDepthwise = 4, kDequantize = 6,
-                       kFc = 9, kLogistic = 14, kMaxPool = 17, kMul = 18, kRelu = 19,
-                       kRelu6 = 21, kReshape = 22, kSoftmax = 25, kTanh = 28, kCustom = 32,
-                       kPad = 34, kMean = 40, kStridedSlice = 45, kGelu = 150;
+constexpr std::int32_t kAdd = 0, kConcat = 2, kConv = 3, kDepthwise = 4, kDequantize = 6, kFc = 9,
+                       kLogistic = 14, kMaxPool = 17, kMul = 18, kRelu = 19, kRelu6 = 21,
+                       kReshape = 22, kSoftmax = 25, kTanh = 28, kCustom = 32, kPad = 34,
+                       kMean = 40, kStridedSlice = 45, kGelu = 150;
 constexpr std::uint8_t kConvOptions = 1, kDepthwiseOptions = 2, kPoolOptions = 5,
                        kSoftmaxOptions = 9, kConcatOptions = 10, kReducerOptions = 27;
 
@@ -86,6 +87,20 @@ TestModel ConvModel() {
   m.inputs = {x};
   m.outputs = {y};
   return m;
+}
+
+TEST(TfliteImportTest, SharedTablesCannotAmplifyTheDecode) {
+  // 2,000 tensors whose shapes all point at one vector of 50,000 dims: ~300 KB of file that
+  // decodes into 10^8 elements. Refused by the decode budget (16 elements per file byte) before
+  // the copies pile up.
+  TestModel m;
+  m.shared_shape.assign(50000, 1);
+  for (int i = 0; i < 2000; ++i) {
+    std::string name = "t";  // (not "t" + ...: GCC 12 warns -Wrestrict on that falsely)
+    name += std::to_string(i);
+    m.Add(Act(name, {1}));
+  }
+  ExpectError(m, ErrorCode::kBadModel, "shared tables expanded past the decode budget");
 }
 
 TEST(TfliteImportTest, ConvFromEitherOpcodeField) {
@@ -229,13 +244,25 @@ TEST(TfliteImportTest, MapsEveryListedOp) {
   ExpectError(m, ErrorCode::kUnsupportedOp, "operator 13 (SOFTMAX): softmax beta 0");
   m.ops[13].options_type = 0;  // no options table: beta 1 as TFLite's default kernel
   const Graph g = Import(m);
-  const std::vector<OpType> want = {
-      OpType::kDepthwiseConv2D, OpType::kMaxPool, OpType::kRelu, OpType::kPad,
-      OpType::kConcat, OpType::kAdd, OpType::kMul, OpType::kSigmoid, OpType::kTanh,
-      OpType::kRelu, OpType::kRelu6, OpType::kGlobalAvgPool, OpType::kReshape,
-      OpType::kFullyConnected, OpType::kSoftmax, OpType::kDequantize};
+  const std::vector<OpType> want = {OpType::kDepthwiseConv2D,
+                                    OpType::kMaxPool,
+                                    OpType::kRelu,
+                                    OpType::kPad,
+                                    OpType::kConcat,
+                                    OpType::kAdd,
+                                    OpType::kMul,
+                                    OpType::kSigmoid,
+                                    OpType::kTanh,
+                                    OpType::kRelu,
+                                    OpType::kRelu6,
+                                    OpType::kGlobalAvgPool,
+                                    OpType::kReshape,
+                                    OpType::kFullyConnected,
+                                    OpType::kSoftmax,
+                                    OpType::kDequantize};
   ASSERT_EQ(g.nodes().size(), want.size());
-  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(g.node(static_cast<NodeId>(i)).type, want[i]) << i;
+  for (std::size_t i = 0; i < want.size(); ++i)
+    EXPECT_EQ(g.node(static_cast<NodeId>(i)).type, want[i]) << i;
   EXPECT_EQ(g.node(0).attrs.depth_multiplier, 2);
   EXPECT_EQ(g.node(2).name, "max_pool_1/relu");  // the pool's fused RELU as its own node
   EXPECT_EQ(g.tensor(g.node(2).outputs[0]).name, "pool");
@@ -259,7 +286,8 @@ TEST(TfliteImportTest, MapsEveryListedOp) {
 TEST(TfliteRejectTest, TensorIndexOutOfRange) {
   TestModel m = ConvModel();
   m.ops[0].inputs[1] = 99;
-  ExpectError(m, ErrorCode::kBadModel, "operator 0 (CONV_2D) input: tensor index 99 is out of range");
+  ExpectError(m, ErrorCode::kBadModel,
+              "operator 0 (CONV_2D) input: tensor index 99 is out of range");
 }
 
 TEST(TfliteRejectTest, OutputIndexNegative) {
@@ -271,7 +299,8 @@ TEST(TfliteRejectTest, OutputIndexNegative) {
 TEST(TfliteRejectTest, OpcodeIndexOutOfRange) {
   TestModel m = ConvModel();
   m.ops[0].opcode_index_override = 7;
-  ExpectError(m, ErrorCode::kBadModel, "operator 0: opcode index 7 is out of range (1 operator codes)");
+  ExpectError(m, ErrorCode::kBadModel,
+              "operator 0: opcode index 7 is out of range (1 operator codes)");
 }
 
 TEST(TfliteRejectTest, BufferIndexOutOfRange) {

@@ -15,7 +15,7 @@ namespace opcost::testing {
 struct TestTensor {
   std::string name;
   std::vector<std::int32_t> shape;
-  std::int8_t type = 9;  // INT8
+  std::int8_t type = 9;            // INT8
   std::vector<std::uint8_t> data;  // non-empty: constant (own buffer)
   std::vector<float> scales;
   std::vector<std::int64_t> zero_points;
@@ -46,6 +46,9 @@ struct TestModel {
   // deprecated_builtin_code (old files), or only the extended int32 builtin_code.
   enum class OpcodeFields { kBoth, kOldOnly, kNewOnly } opcode_fields = OpcodeFields::kBoth;
   std::uint32_t version = 3;
+  // Non-empty: every tensor's shape field points at this one vector (a shared table, as a
+  // hostile file would write it to amplify what the reader copies).
+  std::vector<std::int32_t> shared_shape;
 
   // Returns the tensor's index.
   std::int32_t Add(TestTensor t) {
@@ -82,21 +85,22 @@ struct TestModel {
       Offset<flatbuffers::String> custom;
       if (!op.custom_code.empty()) custom = fbb.CreateString(op.custom_code);
       auto start = fbb.StartTable();
-      const std::int8_t old_code =
-          static_cast<std::int8_t>(op.builtin < 127 ? op.builtin : 127);
+      const std::int8_t old_code = static_cast<std::int8_t>(op.builtin < 127 ? op.builtin : 127);
       if (opcode_fields != OpcodeFields::kNewOnly) {
         fbb.AddElement<std::int8_t>(slot(0), old_code, 0);
       }
       if (!custom.IsNull()) fbb.AddOffset(slot(1), custom);
       fbb.AddElement<std::int32_t>(slot(2), 1, 1);
-      if (opcode_fields != OpcodeFields::kOldOnly) fbb.AddElement<std::int32_t>(slot(3), op.builtin, 0);
+      if (opcode_fields != OpcodeFields::kOldOnly)
+        fbb.AddElement<std::int32_t>(slot(3), op.builtin, 0);
       codes.push_back(Offset<Table>(fbb.EndTable(start)));
     }
 
     std::vector<Offset<Table>> tensor_tables;
+    const auto shared = fbb.CreateVector(shared_shape);
     for (std::size_t i = 0; i < tensors.size(); ++i) {
       const TestTensor& t = tensors[i];
-      auto shape = fbb.CreateVector(t.shape);
+      auto shape = shared_shape.empty() ? fbb.CreateVector(t.shape) : shared;
       auto name = fbb.CreateString(t.name);
       Offset<Table> quant;
       if (!t.scales.empty() || !t.zero_points.empty()) {
@@ -111,9 +115,8 @@ struct TestModel {
       auto start = fbb.StartTable();
       fbb.AddOffset(slot(0), shape);
       fbb.AddElement<std::int8_t>(slot(1), t.type, 0);
-      const std::uint32_t buffer = t.buffer_override >= 0
-                                       ? static_cast<std::uint32_t>(t.buffer_override)
-                                       : tensor_buffer[i];
+      const std::uint32_t buffer =
+          t.buffer_override >= 0 ? static_cast<std::uint32_t>(t.buffer_override) : tensor_buffer[i];
       fbb.AddElement<std::uint32_t>(slot(2), buffer, 0);
       fbb.AddOffset(slot(3), name);
       if (!quant.IsNull()) fbb.AddOffset(slot(4), quant);
@@ -183,7 +186,8 @@ inline std::vector<std::uint8_t> Int32Bytes(const std::vector<std::int32_t>& val
   std::vector<std::uint8_t> out(values.size() * 4);
   for (std::size_t i = 0; i < values.size(); ++i) {
     const auto v = static_cast<std::uint32_t>(values[i]);
-    for (int b = 0; b < 4; ++b) out[i * 4 + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(v >> (8 * b));
+    for (int b = 0; b < 4; ++b)
+      out[i * 4 + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(v >> (8 * b));
   }
   return out;
 }
