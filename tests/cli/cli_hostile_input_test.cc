@@ -17,6 +17,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// A real .tflite shipped in the repository (tests must pass without ../shared).
+std::string RepoTflite() { return SourcePath("validation/models/mcunet-vww1.tflite"); }
+
 // Exit 1, exactly one stderr line, containing every part.
 void ExpectError(const ProcessResult& r, const std::vector<std::string>& parts) {
   EXPECT_FALSE(r.signaled) << r.err;
@@ -121,10 +124,10 @@ TEST(CliHostileInput, InputsLargerThanTheBudgetAreRefusedBeforeReading) {
 
 TEST(CliHostileInput, OutputsNeverDestroyInputs) {
   TempDir dir;
-  const std::string tflite = dir.Write("k.tflite", ReadFile(KwsTflite()));
+  const std::string tflite = dir.Write("k.tflite", ReadFile(RepoTflite()));
   ExpectError(RunOpcost({"import", tflite, "-o", tflite}),
               {"refusing to write", "it is the input"});
-  EXPECT_EQ(ReadFile(tflite), ReadFile(KwsTflite()));
+  EXPECT_EQ(ReadFile(tflite), ReadFile(RepoTflite()));
   const std::string base = dir.Write("base.json", kSyntheticProfile);
   dir.Write("tiny.json", kTinyModel);
   const std::string csv =
@@ -139,15 +142,15 @@ TEST(CliHostileInput, OutputsNeverDestroyInputs) {
 
 TEST(CliHostileInput, FailedWritesExitOneAndKeepTheOldFile) {
   TempDir dir;
-  ExpectError(RunOpcost({"import", KwsTflite(), "-o", "/dev/full"}),
+  ExpectError(RunOpcost({"import", RepoTflite(), "-o", "/dev/full"}),
               {"cannot write '/dev/full'", "No space left on device"});
-  ExpectError(RunOpcost({"import", KwsTflite(), "-o", dir.path() + "/missing/dir/k.json"}),
+  ExpectError(RunOpcost({"import", RepoTflite(), "-o", dir.path() + "/missing/dir/k.json"}),
               {"cannot write", "cannot create a temporary file"});
   // A successful write replaces the file whole and leaves no temporary file behind.
   const std::string out = dir.Write("k.json", "old contents");
-  ASSERT_EQ(RunOpcost({"import", KwsTflite(), "-o", out}).exit_code, 0);
+  ASSERT_EQ(RunOpcost({"import", RepoTflite(), "-o", out}).exit_code, 0);
   EXPECT_THAT(ReadFile(out), HasSubstr("\"format\": \"opcost-model\""));
-  const ProcessResult ls = RunOpcost({"import", KwsTflite(), "-o", "/dev/null"});
+  const ProcessResult ls = RunOpcost({"import", RepoTflite(), "-o", "/dev/null"});
   EXPECT_EQ(ls.exit_code, 0) << ls.err;  // devices are written in place, not replaced
 }
 
