@@ -7,7 +7,7 @@
 set -euo pipefail
 seconds="${1:-60}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shared="${OPCOST_SHARED_DIR:-${root}/../shared}"
+shared="${OPCOST_SHARED_DIR:-${root}/tests/data/shared}"
 build="${OPCOST_FUZZ_BUILD_DIR:-${root}/build-fuzz}"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 

@@ -6,7 +6,7 @@
 #   3. each libFuzzer target for a bounded time (OPCOST_FUZZ_SECONDS, default 30).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shared="${OPCOST_SHARED_DIR:-${root}/../shared}"
+shared="${OPCOST_SHARED_DIR:-${root}/tests/data/shared}"
 jobs=2
 start=$(date +%s)
 stamp() { echo "== [$(( $(date +%s) - start ))s] $*"; }
