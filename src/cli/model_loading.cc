@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "core/file_io.h"
 #include "opcost/error.h"
 #include "opcost/model_io.h"
 #include "opcost/tflite_import.h"
@@ -32,41 +33,7 @@ bool StartsLikeTflite(const std::string& path) {
 
 }  // namespace
 
-// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (as strict as nlohmann's
-// serializer, which throws on anything else).
-bool IsValidUtf8(const std::string& s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    if (p[i + 1] < lo || p[i + 1] > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+bool IsValidUtf8(const std::string& s) { return detail::IsValidUtf8(s); }
 
 void CheckTfliteStrings(const Graph& g, const std::string& path) {
   auto fail = [&](const std::string& what) {

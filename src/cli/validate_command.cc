@@ -101,27 +101,13 @@ Table ReadTable(const std::string& path, const std::vector<std::string>& require
   const std::size_t slash = path.rfind('/');
   t.dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
   const std::string text = detail::ReadTextFile(path);
-  std::size_t begin = 0;
-  int line = 0;
-  while (begin < text.size()) {
-    std::size_t end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    const std::string l = text.substr(begin, end - begin);
-    begin = end + 1;
-    ++line;
-    if (l.empty() || l == "\r" || l[0] == '#') continue;
-    std::vector<std::string> fields = detail::SplitCsvLine(l);
+  detail::CsvLines lines(text, path);
+  std::vector<std::string> fields;
+  while (lines.Next(&fields)) {
+    const int line = lines.line();
     if (t.header.empty()) {
       t.header = fields;
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (fields[i] == fields[j]) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        path + ":" + std::to_string(line) + ":" + std::to_string(i + 1) +
-                            ": duplicate column \"" + fields[i] + "\"");
-          }
-        }
-      }
+      detail::CheckUniqueColumns(fields, path, line);
       continue;
     }
     if (fields.size() != t.header.size()) {

@@ -16,6 +16,15 @@ namespace opcost::detail {
 // megabytes), or $OPCOST_MAX_INPUT_BYTES when set to a positive integer.
 std::int64_t MaxInputBytes();
 
+// Reads a whole input file, at most MaxInputBytes(): /dev/zero or a runaway file ends at the
+// budget, not when memory runs out. Throws Error{kIo} naming the path and the reason (a
+// directory is named as one, not read as an empty file).
+std::string ReadInputFile(const std::string& path);
+
+// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (as strict as nlohmann's
+// serializer, which throws on anything else).
+bool IsValidUtf8(const std::string& s);
+
 // Writes `text` to `path` atomically. Throws Error{kIo} naming the path and the reason (the
 // target is then unchanged).
 void WriteFileAtomically(const std::string& path, const std::string& text);

@@ -1,7 +1,6 @@
 #include "core/json_util.h"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <string_view>
 #include <unordered_set>
@@ -11,25 +10,7 @@
 
 namespace opcost::detail {
 
-std::string ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, "cannot open '" + path + "' for reading");
-  // Bounded: /dev/zero or a runaway file ends at the budget, not when memory runs out.
-  const std::int64_t limit = MaxInputBytes();
-  std::string text;
-  char chunk[1 << 16];
-  while (in) {
-    in.read(chunk, sizeof chunk);
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (static_cast<std::int64_t>(text.size()) > limit) {
-      throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
-                                      std::to_string(limit) +
-                                      " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
-    }
-  }
-  if (in.bad()) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
-  return text;
-}
+std::string ReadTextFile(const std::string& path) { return ReadInputFile(path); }
 
 namespace {
 

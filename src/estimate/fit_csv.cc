@@ -117,26 +117,13 @@ LayerDesc ReadLayer(const RowReader& r) {
 std::vector<FitMeasurement> ParseFitCsv(const std::string& text, const std::string& source_name) {
   std::vector<FitMeasurement> rows;
   std::vector<std::string> header;
-  std::stringstream in(text);
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> fields = detail::SplitCsvLine(line);
+  detail::CsvLines lines(text, source_name);
+  std::vector<std::string> fields;
+  while (lines.Next(&fields)) {
+    const int line_no = lines.line();
     if (header.empty()) {
       header = fields;
-      for (std::size_t i = 0; i < header.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (header[i] == header[j]) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        source_name + ":" + std::to_string(line_no) + ": column \"" + header[i] +
-                            "\" appears twice (columns " + std::to_string(j + 1) + " and " +
-                            std::to_string(i + 1) + ")");
-          }
-        }
-      }
+      detail::CheckUniqueColumns(header, source_name, line_no);
       for (const std::string& h : header) {
         bool known = false;
         for (const char* c : kColumns) known = known || h == c;

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/file_io.h"
 #include "opcost/error.h"
 #include "opcost/shape_inference.h"
 #include "tflite/tflite_reader.h"
@@ -877,22 +877,15 @@ Graph ImportTfliteBuffer(const std::uint8_t* data, std::size_t size, const std::
 }
 
 Graph ImportTflite(const std::string& path, const TfliteImportOptions& options) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw Error(ErrorCode::kIo, path + ": cannot open file");
-  const std::streamoff end = in.tellg();
-  if (end < 0) throw Error(ErrorCode::kIo, path + ": cannot read file size");
-  if (static_cast<std::uint64_t>(end) >= (std::uint64_t{1} << 31)) {
-    throw Error(ErrorCode::kBadModel, path + ": file of " + std::to_string(end) +
+  const std::string bytes = detail::ReadInputFile(path);  // bounded by the input budget
+  if (bytes.size() >= (std::size_t{1} << 31)) {
+    throw Error(ErrorCode::kBadModel, path + ": file of " + std::to_string(bytes.size()) +
                                           " bytes exceeds the 2 GiB flatbuffer limit");
   }
-  const std::size_t size = static_cast<std::size_t>(end);
-  std::vector<std::uint64_t> words((size + 7) / 8);  // 8-byte aligned storage
-  in.seekg(0);
-  if (size != 0 && !in.read(reinterpret_cast<char*>(words.data()), end)) {
-    throw Error(ErrorCode::kIo, path + ": cannot read file");
-  }
-  return ImportTfliteBuffer(reinterpret_cast<const std::uint8_t*>(words.data()), size, path,
-                            options);
+  std::vector<std::uint64_t> words((bytes.size() + 7) / 8);  // 8-byte aligned storage
+  if (!bytes.empty()) std::memcpy(words.data(), bytes.data(), bytes.size());
+  return ImportTfliteBuffer(reinterpret_cast<const std::uint8_t*>(words.data()), bytes.size(),
+                            path, options);
 }
 
 }  // namespace opcost

@@ -122,6 +122,33 @@ TEST(CliHostileInput, InputsLargerThanTheBudgetAreRefusedBeforeReading) {
   EXPECT_THAT(bad.err, HasSubstr("OPCOST_MAX_INPUT_BYTES must be a positive integer"));
 }
 
+TEST(CliHostileInput, TfliteFilesShareTheInputBudget) {
+  // .tflite files are read through the same bounded reader as JSON.
+  ExpectError(RunOpcost({"metrics", RepoTflite()}, {{"OPCOST_MAX_INPUT_BYTES", "1000"}}),
+              {"mcunet-vww1.tflite' is larger than the input budget of 1000 bytes"});
+  ExpectError(RunOpcost({"import", "/dev/zero", "-o", "/dev/null"},
+                        {{"OPCOST_MAX_INPUT_BYTES", "1000000"}}),
+              {"'/dev/zero' is larger than the input budget"});
+}
+
+TEST(CliHostileInput, UserMistakesAreNamedNotInternalErrors) {
+  TempDir dir;
+  dir.Write("tiny.json", kTinyModel);
+  const std::string base = dir.Write("base.json", kSyntheticProfile);
+  // A row name that is not UTF-8 would end up in the profile JSON: refused at its line.
+  const std::string csv = dir.Write(
+      "m.csv", "name,model,latency_s\na,tiny.json,0.01\n\xff" "b,tiny.json,0.02\n");
+  ExpectError(RunOpcost({"fit", csv, "--base", base, "-o", dir.path() + "/out.json"}),
+              {csv + ":3: not valid UTF-8"});
+  const std::string table = dir.Write(
+      "t.csv", "system,model,latency_ms,profile\n\xc0\xaf,tiny.json,1,base.json\n");
+  ExpectError(RunOpcost({"validate", table}), {table + ":2: not valid UTF-8"});
+  // A directory where a file belongs is named as one, not read as empty or malformed JSON.
+  ExpectError(RunOpcost({"run", dir.path() + "/tiny.json", "--input", dir.path()}),
+              {"'" + dir.path() + "' is a directory, not a file"});
+  ExpectError(RunOpcost({"metrics", dir.path()}), {"is a directory"});
+}
+
 TEST(CliHostileInput, OutputsNeverDestroyInputs) {
   TempDir dir;
   const std::string tflite = dir.Write("k.tflite", ReadFile(RepoTflite()));
