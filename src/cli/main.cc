@@ -2,6 +2,7 @@
 // exit code (0 ok, 1 bad input, 2 usage, 3 internal).
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include "cli/command.h"
@@ -11,14 +12,8 @@ namespace opcost::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      kMetricsCommand,
-      kMemoryCommand,
-      kEstimateCommand,
-      kFitCommand,
-      kImportCommand,
-      kVectorsCommand,
-      kRunCommand,
-      kValidateCommand,
+      kMetricsCommand, kMemoryCommand, kEstimateCommand, kFitCommand,
+      kImportCommand,  kVectorsCommand, kRunCommand,     kValidateCommand,
   };
   return commands;
 }
@@ -32,8 +27,9 @@ void PrintUsage(std::ostream& out) {
          "What a neural network costs on a microcontroller: MACs, cycles, latency, energy and\n"
          "memory footprint, per layer.\n\ncommands:\n";
   for (const Command& c : Commands()) {
-    out << "  " << c.name << std::string(10 - std::min<std::size_t>(9, std::string(c.name).size()), ' ')
-        << c.summary << "\n";
+    out << "  " << c.name
+        << std::string(10 - std::min<std::size_t>(9, std::string(c.name).size()), ' ') << c.summary
+        << "\n";
   }
   out << "\n'opcost help COMMAND' or 'opcost COMMAND --help' describes a command.\n";
 }
@@ -95,6 +91,11 @@ int RunAndReport(int argc, char** argv) {
   } catch (const opcost::Error& e) {
     std::cerr << "opcost: error: " << e.what() << "\n";
     return e.code() == opcost::ErrorCode::kInternal ? 3 : 1;
+  } catch (const std::bad_alloc&) {
+    // Budgets stop what inputs can ask for; this is the machine running out below them.
+    std::cerr << "opcost: error: out of memory (the input needs more memory than this machine "
+                 "gives; docs/cli.md lists the budgets)\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "opcost: internal error: " << e.what() << "\n";
     return 3;

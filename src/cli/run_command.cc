@@ -31,7 +31,7 @@ std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string&
     if (!detail::AsInt64(v, &x) || x < -128 || x > 127) {
       throw Error(ErrorCode::kInvalidArgument, where + "/" + std::to_string(i) +
                                                    ": must be an integer in [-128, 127] (got " +
-                                                   v.dump() + ")");
+                                                   detail::Excerpt(v) + ")");
     }
     out.push_back(static_cast<std::int8_t>(x));
   }

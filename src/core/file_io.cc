@@ -114,7 +114,6 @@ bool IsValidUtf8(const std::string& s) {
   return true;
 }
 
-
 void WriteFileAtomically(const std::string& target, const std::string& text) {
   struct stat lst;
   if (lstat(target.c_str(), &lst) == 0 && !S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode)) {

@@ -12,6 +12,13 @@ namespace opcost::detail {
 
 std::string ReadTextFile(const std::string& path) { return ReadInputFile(path); }
 
+std::string Excerpt(const Json& v) {
+  constexpr std::size_t kMax = 60;
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > kMax) text = text.substr(0, kMax) + " ...";
+  return text;
+}
+
 namespace {
 
 // One open object or array during the strict scan.
@@ -165,12 +172,12 @@ std::int64_t JsonReader::Int(const Json& j, const std::string& path) const {
   if (j.is_number_unsigned()) {
     const auto v = j.get<std::uint64_t>();
     if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      Fail(path, "integer " + j.dump() + " does not fit in 64 bits");
+      Fail(path, "integer " + Excerpt(j) + " does not fit in 64 bits");
     }
     return static_cast<std::int64_t>(v);
   }
   if (j.is_number_integer()) return j.get<std::int64_t>();
-  if (j.is_number_float()) Fail(path, "expected an integer (got " + j.dump() + ")");
+  if (j.is_number_float()) Fail(path, "expected an integer (got " + Excerpt(j) + ")");
   Fail(path, std::string("expected an integer (got ") + TypeName(j) + ")");
 }
 
@@ -183,7 +190,7 @@ std::int64_t JsonReader::PositiveInt(const Json& j, const std::string& path) con
 double JsonReader::Number(const Json& j, const std::string& path) const {
   if (!j.is_number()) Fail(path, std::string("expected a number (got ") + TypeName(j) + ")");
   const double v = j.get<double>();
-  if (!std::isfinite(v)) Fail(path, "must be finite (got " + j.dump() + ")");
+  if (!std::isfinite(v)) Fail(path, "must be finite (got " + Excerpt(j) + ")");
   return v;
 }
 

@@ -38,6 +38,10 @@ inline bool AsInt64(const Json& v, std::int64_t* out) {
   return true;
 }
 
+// `v` as JSON text for an error message, cut to about 60 characters ("[1, 2, 3, ...]"), so a huge
+// value does not become a huge message.
+std::string Excerpt(const Json& v);
+
 // Error context: "<source>: <path>[ (<label>)]: <message>", thrown as `code`.
 class JsonReader {
  public:

@@ -36,7 +36,6 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
   return fields;
 }
 
-
 bool CsvLines::Next(std::vector<std::string>* fields) {
   while (pos_ < text_.size()) {
     std::size_t end = text_.find('\n', pos_);
@@ -62,10 +61,10 @@ void CheckUniqueColumns(const std::vector<std::string>& header, const std::strin
   for (std::size_t i = 0; i < header.size(); ++i) {
     const auto [it, inserted] = first.emplace(header[i], i + 1);
     if (!inserted) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  source + ":" + std::to_string(line) + ": column \"" + header[i] +
-                      "\" appears twice (columns " + std::to_string(it->second) + " and " +
-                      std::to_string(i + 1) + ")");
+      throw Error(ErrorCode::kInvalidArgument, source + ":" + std::to_string(line) + ": column \"" +
+                                                   header[i] + "\" appears twice (columns " +
+                                                   std::to_string(it->second) + " and " +
+                                                   std::to_string(i + 1) + ")");
     }
   }
 }

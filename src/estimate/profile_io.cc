@@ -74,12 +74,12 @@ class Reader {
   double Number(const json& v, const std::string& path) const {
     if (!v.is_number()) Fail(path, "must be a number (got " + std::string(v.type_name()) + ")");
     const double d = v.get<double>();
-    if (!std::isfinite(d)) Fail(path, "must be finite (got " + v.dump() + ")");
+    if (!std::isfinite(d)) Fail(path, "must be finite (got " + detail::Excerpt(v) + ")");
     return d;
   }
   double Positive(const json& v, const std::string& path) const {
     const double d = Number(v, path);
-    if (!(d > 0.0)) Fail(path, "must be > 0 (got " + v.dump() + ")");
+    if (!(d > 0.0)) Fail(path, "must be > 0 (got " + detail::Excerpt(v) + ")");
     return d;
   }
   // Plausibility bounds: they keep every derived quantity (cycles, seconds, joules) finite for
@@ -94,18 +94,19 @@ class Reader {
   }
   double NonNegative(const json& v, const std::string& path) const {
     const double d = Number(v, path);
-    if (!(d >= 0.0)) Fail(path, "must be >= 0 (got " + v.dump() + ")");
+    if (!(d >= 0.0)) Fail(path, "must be >= 0 (got " + detail::Excerpt(v) + ")");
     return d;
   }
   std::int64_t Integer(const json& v, const std::string& path, std::int64_t min) const {
     if (!v.is_number_integer()) {
-      Fail(path, "must be an integer (got " + v.dump() + ")");
+      Fail(path, "must be an integer (got " + detail::Excerpt(v) + ")");
     }
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-      Fail(path, "is too large (got " + v.dump() + ")");
+      Fail(path, "is too large (got " + detail::Excerpt(v) + ")");
     }
     const std::int64_t i = v.get<std::int64_t>();
-    if (i < min) Fail(path, "must be >= " + std::to_string(min) + " (got " + v.dump() + ")");
+    if (i < min)
+      Fail(path, "must be >= " + std::to_string(min) + " (got " + detail::Excerpt(v) + ")");
     return i;
   }
 
@@ -124,7 +125,8 @@ class Reader {
     CheckObject(obj, path, {"value", "source", "note"});
     const std::string vpath = path + "/value";
     const json& v = Require(obj, "value", path);
-    const double d = InRange(allow_zero ? NonNegative(v, vpath) : Positive(v, vpath), vpath, 0.0, max);
+    const double d =
+        InRange(allow_zero ? NonNegative(v, vpath) : Positive(v, vpath), vpath, 0.0, max);
     *source = SourceRef(obj, path);
     return d;
   }
@@ -163,20 +165,21 @@ void ReadCategory(const Reader& r, OpCategory c, const json& v, const std::strin
       const std::string ip = ppath + "/" + std::to_string(i);
       const json& p = pts.at(i);
       if (!p.is_array() || p.size() != 2) {
-        r.Fail(ip, "must be [macs_per_output, macs_per_cycle] (got " + p.dump() + ")");
+        r.Fail(ip, "must be [macs_per_output, macs_per_cycle] (got " + detail::Excerpt(p) + ")");
       }
       ThroughputCurve::Point pt;
-      pt.macs_per_output = r.InRange(r.Positive(p.at(0), ip + "/0"), ip + "/0", 0.0, kMaxMacsPerOutput);
+      pt.macs_per_output =
+          r.InRange(r.Positive(p.at(0), ip + "/0"), ip + "/0", 0.0, kMaxMacsPerOutput);
       pt.macs_per_cycle =
           r.InRange(r.Positive(p.at(1), ip + "/1"), ip + "/1", kMinPerCycle, kMaxPerCycle);
       if (!points.empty()) {
         const double prev = points.back().macs_per_output;
         if (pt.macs_per_output == prev) {
-          r.Fail(ip + "/0", "duplicate macs_per_output " + p.at(0).dump());
+          r.Fail(ip + "/0", "duplicate macs_per_output " + detail::Excerpt(p.at(0)));
         }
         if (pt.macs_per_output < prev) {
           r.Fail(ip + "/0", "points must be sorted by increasing macs_per_output (" +
-                                p.at(0).dump() + " after " + std::to_string(prev) + ")");
+                                detail::Excerpt(p.at(0)) + " after " + std::to_string(prev) + ")");
         }
       }
       points.push_back(pt);
@@ -340,10 +343,9 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
 
   const json& naive = r.Require(doc, "naive_model", "");
   r.CheckObject(naive, "/naive_model", {"ops_per_cycle", "source", "note"});
-  p.naive_ops_per_cycle =
-      r.InRange(r.Positive(r.Require(naive, "ops_per_cycle", "/naive_model"),
-                           "/naive_model/ops_per_cycle"),
-                "/naive_model/ops_per_cycle", kMinPerCycle, kMaxPerCycle);
+  p.naive_ops_per_cycle = r.InRange(
+      r.Positive(r.Require(naive, "ops_per_cycle", "/naive_model"), "/naive_model/ops_per_cycle"),
+      "/naive_model/ops_per_cycle", kMinPerCycle, kMaxPerCycle);
   p.naive_source = r.SourceRef(naive, "/naive_model");
 
   p.idle_power_mw = r.SourcedValue(r.Require(doc, "idle_power_mw", ""), "/idle_power_mw", true,

@@ -67,7 +67,8 @@ class VectorCase {
     used_.insert(key);
     const json& v = config_.at(key);
     std::int64_t x = 0;
-    if (!detail::AsInt64(v, &x)) Fail(path, "must be an integer in 64 bits (got " + v.dump() + ")");
+    if (!detail::AsInt64(v, &x))
+      Fail(path, "must be an integer in 64 bits (got " + detail::Excerpt(v) + ")");
     if (x < lo || x > hi) {
       Fail(path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
                      std::to_string(x) + ")");
@@ -207,7 +208,7 @@ class VectorCase {
       std::int64_t x = 0;
       if (!detail::AsInt64(v, &x)) {
         Fail(path + "/data/" + std::to_string(i),
-             "must be an integer in 64 bits (got " + v.dump() + ")");
+             "must be an integer in 64 bits (got " + detail::Excerpt(v) + ")");
       }
       if (x < lo || x > hi) {
         Fail(path + "/data/" + std::to_string(i),

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "opcost/error.h"
 
@@ -51,6 +52,14 @@ TEST(StrictJson, MalformedTextReportsTheParserError) {
   // A duplicate key in text that is malformed anyway: the parse error is the one reported.
   EXPECT_THAT(ErrorOf(R"({"a": 1, "a": )"), HasSubstr("malformed JSON"));
   EXPECT_THAT(ErrorOf(R"({"a": "unterminated)"), HasSubstr("malformed JSON"));
+}
+
+TEST(StrictJson, ValuesInMessagesAreCut) {
+  // A profile entry holding 100,000 numbers must not become a 600 KB error line.
+  const Json big = Json(std::vector<int>(100000, 7));
+  EXPECT_EQ(Excerpt(big).size(), 64u);
+  EXPECT_EQ(Excerpt(big).substr(0, 8), "[7,7,7,7");
+  EXPECT_EQ(Excerpt(Json(1.5)), "1.5");
 }
 
 }  // namespace
