@@ -137,6 +137,15 @@ LayerDesc DescribeNode(const Graph& graph, NodeId id) {
   const int bias = BiasInputIndex(n);
   d.has_bias = bias >= 0;
   if (HasWeights(n.type)) d.weights = graph.tensor(n.inputs[1]).shape;
+  // Every other constant is a parameter too (lstm recurrent weights, batch_norm scale), as
+  // ComputeMetrics counts it from the graph.
+  for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+    const Tensor& c = graph.tensor(n.inputs[k]);
+    const bool main_weights = k == 1 && HasWeights(n.type);
+    if (c.is_constant && !main_weights && static_cast<int>(k) != bias) {
+      d.extra_params = CheckedAdd(d.extra_params, c.shape.NumElements());
+    }
+  }
   if (d.has_bias) d.bias_dtype = graph.tensor(n.inputs[static_cast<std::size_t>(bias)]).dtype;
   if (n.inputs.size() > 1 && graph.tensor(n.inputs[1]).is_constant) {
     d.weight_dtype = graph.tensor(n.inputs[1]).dtype;

@@ -1,10 +1,13 @@
 #include "opcost/metrics.h"
 
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "opcost/builder.h"
+#include "opcost/model_io.h"
 #include "opcost/shape_inference.h"
 #include "testing/expect_error.h"
 
@@ -187,6 +190,67 @@ TEST(Metrics, LayerDescMatchesTheGraph) {
   const OpMetrics fc = ComputeLayerMetrics(LayerDesc::FullyConnected(1, 250, 144));
   EXPECT_EQ(fc.macs, 250 * 144);
   EXPECT_EQ(fc.params, 250 * 144 + 144);
+}
+
+// One model with every op type: the graph path (ComputeMetrics) and the one-layer path
+// (ComputeLayerMetrics of DescribeNode) must agree on every count. They once disagreed on the
+// parameters of lstm, gru and batch_norm, whose extra constants only the graph path saw.
+constexpr char kEveryOp[] = R"({
+  "format": "opcost-model", "format_version": 1, "name": "every_op", "dtype": "int8",
+  "inputs": [{"name": "img", "shape": [1, 12, 12, 4]}, {"name": "seq", "shape": [1, 5, 6]}],
+  "layers": [
+    {"name": "conv", "op": "conv2d", "inputs": ["img"], "filters": 8, "kernel": [3, 3],
+     "padding": "same", "activation": "relu"},
+    {"name": "dw", "op": "depthwise_conv2d", "kernel": [3, 3], "stride": 2},
+    {"name": "bn", "op": "batch_norm"},
+    {"name": "r", "op": "relu"},
+    {"name": "r6", "op": "relu6"},
+    {"name": "sg", "op": "sigmoid"},
+    {"name": "th", "op": "tanh"},
+    {"name": "mp", "op": "max_pool", "pool": [2, 2]},
+    {"name": "ap", "op": "avg_pool", "pool": [1, 1]},
+    {"name": "pd", "op": "pad", "paddings": [[0, 0], [1, 1], [1, 1], [0, 0]]},
+    {"name": "sum", "op": "add", "inputs": ["pd", "pd"]},
+    {"name": "prod", "op": "mul", "inputs": ["sum", "pd"]},
+    {"name": "cat", "op": "concat", "inputs": ["sum", "prod"]},
+    {"name": "gap", "op": "global_avg_pool"},
+    {"name": "fl", "op": "flatten"},
+    {"name": "fc", "op": "fully_connected", "units": 10},
+    {"name": "rs", "op": "reshape", "shape": [1, 10]},
+    {"name": "sm", "op": "softmax"},
+    {"name": "dq", "op": "dequantize", "output_dtype": "float32"},
+    {"name": "q", "op": "quantize", "output_dtype": "int8"},
+    {"name": "lstm", "op": "lstm", "inputs": ["seq"], "units": 7, "projection": 3},
+    {"name": "gru", "op": "gru", "units": 4, "return_sequences": false}
+  ]
+})";
+
+TEST(Metrics, GraphAndOneLayerPathsAgreeForEveryOpType) {
+  const Graph g = ParseModel(kEveryOp);
+  const NetworkMetrics net = ComputeMetrics(g);
+  std::vector<bool> seen(kNumOpTypes, false);
+  for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
+    const OpMetrics& a = net.layers[static_cast<std::size_t>(id)];
+    const OpMetrics b = ComputeLayerMetrics(DescribeNode(g, id));
+    const std::string& name = g.node(id).name;
+    seen[static_cast<std::size_t>(g.node(id).type)] = true;
+    EXPECT_EQ(a.macs, b.macs) << name;
+    EXPECT_EQ(a.output_elements, b.output_elements) << name;
+    EXPECT_EQ(a.weight_params, b.weight_params) << name;
+    EXPECT_EQ(a.bias_params, b.bias_params) << name;
+    EXPECT_EQ(a.weight_bytes, b.weight_bytes) << name;
+    EXPECT_EQ(a.other_ops, b.other_ops) << name;
+    EXPECT_EQ(a.ops, b.ops) << name;
+    EXPECT_EQ(a.input_bytes, b.input_bytes) << name;
+    EXPECT_EQ(a.output_bytes, b.output_bytes) << name;
+    EXPECT_EQ(a.category, b.category) << name;
+    EXPECT_DOUBLE_EQ(a.macs_per_output, b.macs_per_output) << name;
+  }
+  for (int t = 0; t < kNumOpTypes; ++t) {
+    // "unsupported" only comes from importers and has no counts to compare.
+    if (static_cast<OpType>(t) == OpType::kUnsupported) continue;
+    EXPECT_TRUE(seen[static_cast<std::size_t>(t)]) << OpTypeName(static_cast<OpType>(t));
+  }
 }
 
 TEST(Metrics, LayerDescIsValidated) {
