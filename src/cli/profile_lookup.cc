@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
-#include <utility>
 
 #include "cli/command.h"
 #include "opcost/error.h"
+#include "opcost/profile_catalog.h"
 
 namespace opcost::cli {
 namespace {
@@ -21,16 +20,6 @@ void SplitInto(const std::string& list, std::vector<std::string>* out) {
     if (!dir.empty()) out->push_back(dir);
   }
 }
-
-bool Exists(const std::string& path) { return std::ifstream(path).good(); }
-
-// Names that show the board and the runtime, for the profiles whose file names predate that
-// convention (docs/profiles.md); both names keep working.
-constexpr std::pair<const char*, const char*> kAliases[] = {
-    {"stm32f746-cmsis-nn", "cortex-m7-f746"},
-    {"stm32l4r5-cmsis-nn", "cortex-m4-l4r5"},
-    {"stm32h747-x-cube-ai", "stm32h747-m7-cubeai"},
-};
 
 }  // namespace
 
@@ -52,27 +41,8 @@ std::vector<std::string> ProfileSearchPath() {
 }
 
 HardwareProfile LoadProfileForCli(const std::string& name_or_path) {
-  const bool looks_like_path =
-      name_or_path.find('/') != std::string::npos ||
-      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
-  if (looks_like_path) {
-    RejectDirectory(name_or_path, "profile");
-    return LoadProfile(name_or_path);
-  }
-  std::string file_stem = name_or_path;
-  for (const auto& [alias, stem] : kAliases) {
-    if (name_or_path == alias) file_stem = stem;
-  }
-  const std::vector<std::string> dirs = ProfileSearchPath();
-  for (const std::string& dir : dirs) {
-    const std::string candidate = dir + "/" + file_stem + ".json";
-    if (Exists(candidate)) return LoadProfile(candidate);
-  }
-  std::string searched;
-  for (const std::string& dir : dirs) searched += (searched.empty() ? "" : ", ") + dir;
-  throw Error(ErrorCode::kIo, "profile '" + name_or_path + "' not found (give a path, or a name " +
-                                  "searched as NAME.json in: " + searched +
-                                  "; add directories with OPCOST_PROFILE_PATH)");
+  if (IsProfilePath(name_or_path)) RejectDirectory(name_or_path, "profile");
+  return FindProfile(name_or_path, ProfileSearchPath());
 }
 
 WeightPlacement ParseWeightPlacement(const ParsedArgs& parsed) {
