@@ -168,6 +168,8 @@ class Estimator {
 
 // Recomputes `estimate`'s totals and category breakdown from its layers.
 void Summarize(NetworkEstimate* estimate);
+// Adds one layer's estimate to `totals` (a caller that caches layer estimates sums them so).
+void AddToTotals(const LayerEstimate& layer, EstimateTotals* totals);
 
 // Average energy per inference period: energy_j of the inference plus idle power for the rest
 // of `period_s`. Throws Error{kInvalidArgument} if period_s is not finite or is shorter than

@@ -315,6 +315,10 @@ void Summarize(NetworkEstimate* e) {
   UpdateShares(e);
 }
 
+void AddToTotals(const LayerEstimate& layer, EstimateTotals* totals) {
+  Add(layer, 1.0, totals, nullptr);
+}
+
 double EnergyPerPeriodJ(const EstimateTotals& totals, const HardwareProfile& profile,
                         double period_s) {
   if (!std::isfinite(period_s) || period_s < totals.latency_s) {

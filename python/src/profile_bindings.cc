@@ -1,0 +1,91 @@
+// Profiles by name or path (the CLI's lookup, profile_catalog.h) with a weight placement.
+#include <pybind11/stl.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bindings.h"
+#include "opcost/profile_catalog.h"
+
+namespace opcost::python {
+namespace {
+
+// The build tree's profiles/ and the install prefix's share/opcost/profiles (CMake); the package
+// adds $OPCOST_PROFILE_PATH and its own data directory in front.
+std::vector<std::string> CompiledProfileDirs() {
+  std::vector<std::string> dirs;
+  std::string list = OPCOST_PYTHON_PROFILE_DIRS;
+  std::size_t begin = 0;
+  while (begin <= list.size()) {
+    const std::size_t end = std::min(list.find(':', begin), list.size());
+    if (end > begin) dirs.push_back(list.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return dirs;
+}
+
+PyProfile Load(const std::string& name_or_path, const std::vector<std::string>& dirs,
+               const std::string& weights,
+               const std::vector<std::pair<std::string, std::string>>& layer_weights,
+               bool allow_fallback) {
+  py::gil_scoped_release release;
+  EstimateOptions options;
+  options.allow_fallback = allow_fallback;
+  options.weights.all_layers = weights;
+  options.weights.layers = layer_weights;
+  HardwareProfile profile = FindProfile(name_or_path, dirs);
+  PyProfile p;
+  p.path = profile.source_name;
+  p.estimator = std::make_shared<const Estimator>(std::move(profile), options);
+  return p;
+}
+
+py::dict Describe(const PyProfile& p) {
+  const HardwareProfile& h = p.estimator->profile();
+  py::dict d;
+  d["name"] = h.name;
+  d["file"] = p.path;
+  d["description"] = h.description;
+  d["core"] = h.core;
+  d["mcu"] = h.mcu;
+  d["board"] = h.board;
+  d["clock_hz"] = h.clock_hz;
+  d["flash_bytes"] = h.flash_bytes;
+  d["sram_bytes"] = h.sram_bytes;
+  d["kernel_library"] = h.kernel_library;
+  d["naive_ops_per_cycle"] = h.naive_ops_per_cycle;
+  py::list validation;
+  for (const ValidationRecord& v : h.validation) {
+    py::dict r;
+    r["kind"] = v.kind;
+    r["rows"] = v.rows;
+    r["latency_error_pct"] = v.latency_error_pct;
+    r["naive_latency_error_pct"] = v.naive_latency_error_pct;
+    validation.append(r);
+  }
+  d["validation"] = validation;
+  return d;
+}
+
+}  // namespace
+
+void BindProfile(py::module_& m) {
+  py::class_<PyProfile>(m, "Profile", "A hardware profile (board x runtime) and its estimator.")
+      .def_property_readonly("name", [](const PyProfile& p) { return p.estimator->profile().name; })
+      .def_property_readonly("clock_hz",
+                             [](const PyProfile& p) { return p.estimator->profile().clock_hz; })
+      .def("describe", &Describe, "Identity, sizes and validation records as a dict.")
+      .def("to_json",
+           [](const PyProfile& p) { return SaveProfileToString(p.estimator->profile()); })
+      .def("__repr__", [](const PyProfile& p) {
+        return "<opcost.Profile '" + p.estimator->profile().name + "'>";
+      });
+  m.def("_load_profile", &Load, py::arg("name_or_path"), py::arg("dirs"), py::arg("weights") = "",
+        py::arg("layer_weights") = std::vector<std::pair<std::string, std::string>>{},
+        py::arg("allow_fallback") = false);
+  m.def("_list_profiles", &ListProfiles, py::arg("dirs"));
+  m.def("_compiled_profile_dirs", &CompiledProfileDirs);
+}
+
+}  // namespace opcost::python
