@@ -22,7 +22,8 @@ ctest --test-dir "${root}/build-test" -j "${jobs}" --output-on-failure
 
 stamp "sanitizer build (address, undefined)"
 cmake -S "${root}" -B "${root}/build-asan" -DCMAKE_BUILD_TYPE=Debug -DOPCOST_SANITIZE=ON \
-  -DOPCOST_SHARED_DIR="${shared}" -DOPCOST_INSTALL=OFF -DOPCOST_BUILD_CHARACTERIZE=OFF > /dev/null
+  -DOPCOST_SHARED_DIR="${shared}" -DOPCOST_INSTALL=OFF -DOPCOST_BUILD_CHARACTERIZE=OFF \
+  -DOPCOST_BUILD_PYTHON=OFF > /dev/null  # an ASan module cannot load into a plain python3
 cmake --build "${root}/build-asan" -j "${jobs}"
 stamp "sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

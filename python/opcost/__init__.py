@@ -13,11 +13,12 @@ import json
 import os
 
 from . import _opcost
-from ._opcost import Error, Graph, IncrementalEstimate, Layer, Profile, load_model, parse_model
+from ._opcost import (Error, Graph, GraphBuilder, IncrementalEstimate, Layer, Profile,
+                      load_model, parse_model)
 
 __all__ = [
-    "Error", "Graph", "IncrementalEstimate", "Layer", "Profile", "Result", "estimate",
-    "estimate_batch", "from_torch", "layer", "list_profiles", "load_model", "load_profile",
+    "Error", "Graph", "GraphBuilder", "IncrementalEstimate", "Layer", "Profile", "Result", "estimate",
+    "estimate_batch", "fit", "from_torch", "layer", "list_profiles", "load_model", "load_profile",
     "memory", "metrics", "model_from_dict", "parse_model", "profile_dirs",
 ]
 
@@ -86,7 +87,8 @@ def layer(op, input_shape, name=None, dtype="int8", **fields):
 def profile_dirs():
     """Directories searched for profile names: $OPCOST_PROFILE_PATH, then the shipped ones."""
     env = [d for d in os.environ.get("OPCOST_PROFILE_PATH", "").split(":") if d]
-    return env + list(_opcost._compiled_profile_dirs())
+    packaged = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profiles")
+    return env + [packaged] + list(_opcost._compiled_profile_dirs())
 
 
 def load_profile(name_or_path, weights=None, layer_weights=None, allow_fallback=False):
@@ -158,3 +160,27 @@ def from_torch(module, example_input, name=None):
     """A Graph from a torch.nn.Module traced with torch.fx (docs/python.md)."""
     from .torch_frontend import from_torch as convert  # torch is imported only when used
     return convert(module, example_input, name=name)
+
+
+def fit(rows, base, scale_only=False, own_scale=(), leave_one_out=True, name=None):
+    """Fits `base`'s throughput to measurements (`opcost fit`, docs/profiles.md).
+
+    rows: dicts {"name", "model" (Graph, path, model dict or list of Layers), "latency_s",
+    optional "energy_j"}. scale_only=True fits one constant (plus one per category in
+    own_scale, e.g. ["conv"]), for a runtime with few measurements. Returns (Profile, Result)
+    with per-row residuals and the leave-one-out errors beside the ops-proportional model's.
+    """
+    prepared = []
+    for i, row in enumerate(rows):
+        try:
+            model = row["model"]
+            model = list(model) if isinstance(model, (list, tuple)) else _as_graph(model)
+            prepared.append((str(row.get("name", i)), model, float(row["latency_s"]),
+                             float(row.get("energy_j", -1.0))))
+        except (KeyError, TypeError, ValueError) as e:
+            if isinstance(e, Error):
+                raise
+            raise Error(f"fit row {i}: needs name, model and latency_s ({e!r})") from None
+    profile, summary = _opcost._fit(prepared, _as_profile(base), scale_only, list(own_scale),
+                                    leave_one_out, name or "")
+    return profile, _wrap(summary)

@@ -41,6 +41,8 @@ void BindProfile(py::module_& m);
 void BindEstimate(py::module_& m);
 void BindMemory(py::module_& m);
 void BindBatch(py::module_& m);
+void BindFit(py::module_& m);
+void BindBuilder(py::module_& m);
 
 // Shared by the bindings: the metric counts of one layer or of the totals as dict members.
 void AddMetricFields(const OpMetrics& m, py::dict* d);

@@ -36,4 +36,6 @@ PYBIND11_MODULE(_opcost, m) {
   opcost::python::BindEstimate(m);
   opcost::python::BindMemory(m);
   opcost::python::BindBatch(m);
+  opcost::python::BindFit(m);
+  opcost::python::BindBuilder(m);
 }
