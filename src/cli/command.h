@@ -71,6 +71,7 @@ extern const Command kImportCommand;
 extern const Command kVectorsCommand;
 extern const Command kRunCommand;
 extern const Command kValidateCommand;
+extern const Command kProfilesCommand;
 
 }  // namespace opcost::cli
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -256,6 +257,36 @@ TEST(CliBadInput, UnknownProfileNameListsTheSearchedDirectories) {
   EXPECT_THAT(r.err, HasSubstr(dir.path()));
   EXPECT_THAT(r.err, HasSubstr(SourcePath("profiles")));
   EXPECT_LT(r.err.find(dir.path()), r.err.find(SourcePath("profiles")));
+}
+
+TEST(CliBadInput, AMisspelledProfileNameSuggestsTheClosest) {
+  const ProcessResult r = RunOpcost({"estimate", Kws(), "--profile", "stm32f746-cmsisnn"});
+  ExpectInputError(r, "did you mean 'stm32f746-cmsis-nn'?");
+}
+
+TEST(CliProfiles, ListsEveryShippedProfileWithItsAliasesAndValidation) {
+  const ProcessResult table = RunOpcost({"profiles"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const char* name : {"cortex-m7-f746", "stm32f746-cmsis-nn", "stm32h7a3-x-cube-ai",
+                           "stm32l4r5-tflm-reference"}) {
+    EXPECT_THAT(table.out, HasSubstr(name));
+  }
+  const ProcessResult json = RunOpcost({"profiles", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  bool found = false;
+  for (const nlohmann::json& p : doc.at("profiles")) {
+    if (p.at("name") != "stm32f746-cmsis-nn") continue;
+    found = true;
+    EXPECT_EQ(p.at("profile"), "cortex-m7-f746");  // the alias loads the older file name
+    EXPECT_EQ(p.at("clock_hz"), 216e6);
+    EXPECT_FALSE(p.at("validation").empty());
+  }
+  EXPECT_TRUE(found);
+  const ProcessResult csv = RunOpcost({"profiles", "--format", "csv"});
+  EXPECT_THAT(csv.out, StartsWith("name,core,board,clock_mhz,runtime,flash_kib,sram_kib,"
+                                  "loo_error_pct,loo_rows,abs_error_pct,abs_rows\n"));
+  EXPECT_EQ(RunOpcost({"profiles", "extra"}).exit_code, 2);
 }
 
 TEST(CliBadInput, ProfilePathEnvironmentFindsAProfileByName) {
