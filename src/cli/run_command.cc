@@ -38,6 +38,20 @@ std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string&
   return out;
 }
 
+// The values for graph input `id`, checked against its size here so the message names the file.
+std::vector<std::int8_t> InputValues(const nlohmann::json& v, const std::string& where,
+                                     const std::string& place, const Graph& g, TensorId id) {
+  std::vector<std::int8_t> values = ParseValues(v, where);
+  const Tensor& t = g.tensor(id);
+  const std::int64_t needed = t.shape.NumElements();
+  if (static_cast<std::int64_t>(values.size()) != needed) {
+    throw Error(ErrorCode::kInvalidArgument,
+                place + ": input '" + t.name + "' " + t.shape.ToString() + " needs " +
+                    std::to_string(needed) + " values (got " + std::to_string(values.size()) + ")");
+  }
+  return values;
+}
+
 std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const Graph& g) {
   const nlohmann::json j =
       detail::ParseJsonText(detail::ReadTextFile(path), path, ErrorCode::kInvalidArgument);
@@ -48,7 +62,7 @@ std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const 
                   path + ": the model has " + std::to_string(g.inputs().size()) +
                       " inputs; give an object {\"<input name>\": [...]}");
     }
-    inputs.push_back(ParseValues(j, path + ": "));
+    inputs.push_back(InputValues(j, path + ": ", path + ": /", g, g.inputs()[0]));
     return inputs;
   }
   if (!j.is_object()) {
@@ -68,7 +82,7 @@ std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const 
     if (!j.contains(name)) {
       throw Error(ErrorCode::kInvalidArgument, path + ": missing input '" + name + "'");
     }
-    inputs.push_back(ParseValues(j.at(name), path + ": /" + name));
+    inputs.push_back(InputValues(j.at(name), path + ": /" + name, path + ": /" + name, g, id));
   }
   return inputs;
 }

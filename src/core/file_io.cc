@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <new>
 
 #include "opcost/error.h"
 
@@ -65,11 +66,24 @@ std::string ReadInputFile(const std::string& path) {
                 "cannot open '" + path + "' for reading (" + std::strerror(errno) + ")");
   }
   const std::int64_t limit = MaxInputBytes();
+  // A regular file larger than the budget is refused before reading it; devices and pipes have
+  // no size and are read up to the budget.
+  if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > limit) {
+    throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
+                                    std::to_string(limit) +
+                                    " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
+  }
   std::string text;
   char chunk[1 << 16];
   while (in) {
     in.read(chunk, sizeof chunk);
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    try {
+      text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorCode::kIo, "'" + path + "': out of memory after reading " +
+                                      std::to_string(text.size()) +
+                                      " bytes (OPCOST_MAX_INPUT_BYTES lowers the input budget)");
+    }
     if (static_cast<std::int64_t>(text.size()) > limit) {
       throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
                                       std::to_string(limit) +

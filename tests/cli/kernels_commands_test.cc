@@ -118,6 +118,18 @@ TEST(RunCommand, PrintsOutputsOfAQuantizedModel) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(RunCli("run " + model).exit_code, 2);
+  // A wrong number of values is the input file's mistake: the message names the file.
+  std::ofstream(dir / "three.json") << "[1, 2, 3]";
+  std::ofstream(dir / "short.json") << R"({"x": [1]})";
+  r = RunCli("run " + model + " --input " + (dir / "three.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("three.json: /: input 'x' [1,1,2,1] needs 2 values (got 3)"),
+            std::string::npos)
+      << r.out;
+  r = RunCli("run " + model + " --input " + (dir / "short.json").string());
+  EXPECT_NE(r.out.find("short.json: /x: input 'x' [1,1,2,1] needs 2 values (got 1)"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace
