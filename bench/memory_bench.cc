@@ -1,5 +1,6 @@
 // Memory analysis speed (docs/performance.md, section "Memory"): the peak of a 100-op graph in a
-// given order, the exact order search on a 30-op NAS-style cell, an arena plan for 100 tensors.
+// given order, the exact order search on a 30-op NAS-style cell, an arena plan for 100 tensors,
+// and the long chains and wide fan-ins of issue 11.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -125,7 +126,11 @@ void BM_AnalyzeMemoryChain(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(AnalyzeMemory(g).peak_activation_bytes);
   state.SetComplexityN(state.range(0));
 }
-BENCHMARK(BM_AnalyzeMemoryChain)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Complexity();
+BENCHMARK(BM_AnalyzeMemoryChain)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->Complexity();
 
 void BM_OrderSearchNasCell30(benchmark::State& state) {
   const Graph g = NasCell30();
@@ -162,6 +167,46 @@ void BM_PlanArena100Tensors(benchmark::State& state) {
   state.counters["blocks"] = static_cast<double>(l.buffers.size());
 }
 BENCHMARK(BM_PlanArena100Tensors);
+
+// Issue 11: the arena planner on a relu chain of N ops (quadratic before: 100k ops took 14 s in
+// the CLI) and on an N-way fan-in (N relus of one input, all concatenated: every branch is live
+// until the concat, the planner's worst case, bounded by the buffers live at once).
+void BM_PlanArenaChain(benchmark::State& state) {
+  GraphBuilder b("chain");
+  TensorId h = b.Input("x", {1, 16});
+  for (std::int64_t i = 0; i < state.range(0); ++i) {
+    h = b.Unary(std::string("r") + std::to_string(i), OpType::kRelu, h);
+  }
+  const Liveness l = ComputeLiveness(b.Build());
+  for (auto _ : state) benchmark::DoNotOptimize(PlanArena(l).arena_bytes);
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_PlanArenaChain)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Complexity();
+
+Graph FanIn(std::int64_t branches) {
+  GraphBuilder b("fan_in");
+  const TensorId x = b.Input("x", {1, 16});
+  std::vector<TensorId> outs;
+  for (std::int64_t i = 0; i < branches; ++i) {
+    outs.push_back(b.Unary(std::string("b") + std::to_string(i), OpType::kRelu, x));
+  }
+  b.Concat("cat", outs);
+  return b.Build();
+}
+
+void BM_PlanArenaFanIn(benchmark::State& state) {
+  const Liveness l = ComputeLiveness(FanIn(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(PlanArena(l).arena_bytes);
+}
+BENCHMARK(BM_PlanArenaFanIn)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond);
+
+// The report of the fan-in: its per-step live lists hold N^2 / 2 tensor ids (the CLI prints at
+// most 32 per step).
+void BM_AnalyzeMemoryFanIn(benchmark::State& state) {
+  const Graph g = FanIn(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(AnalyzeMemory(g).peak_activation_bytes);
+}
+BENCHMARK(BM_AnalyzeMemoryFanIn)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace opcost

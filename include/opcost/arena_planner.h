@@ -8,7 +8,10 @@
 // Greedy by size, first fit (the TFLite Micro GreedyMemoryPlanner idea, written anew): buffers
 // in order of decreasing aligned size (ties: earlier first_step, then lower index) each take the
 // lowest aligned offset where they overlap no already placed buffer whose lifetime intersects
-// theirs. Not optimal; never smaller than the peak.
+// theirs. Not optimal; never smaller than the peak. Work: O(blocks log blocks) plus, for each
+// block, sorting the placed blocks whose lifetimes meet its own; bounded by the blocks times
+// the most blocks live at one step, not by the square of all blocks (a 100k-op chain plans in
+// well under a second).
 #ifndef OPCOST_ARENA_PLANNER_H_
 #define OPCOST_ARENA_PLANNER_H_
 
@@ -48,8 +51,9 @@ struct ArenaPlan {
   double fragmentation = 0.0;
 };
 
-// Throws Error{kInvalidArgument} if alignment_bytes is not a power of two, Error{kOverflow} if
-// the arena would exceed INT64_MAX bytes.
+// Throws Error{kInvalidArgument} if alignment_bytes is not a power of two or `liveness` is not
+// consistent (as ComputeLiveness makes it: scratch per step, buffer lifetimes inside the steps,
+// tensors naming existing buffers), Error{kOverflow} if the arena would exceed INT64_MAX bytes.
 ArenaPlan PlanArena(const Liveness& liveness, const ArenaOptions& options = {});
 
 }  // namespace opcost

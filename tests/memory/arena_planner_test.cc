@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
 #include <string>
 
 #include "memory/test_graphs.h"
@@ -130,6 +133,124 @@ TEST(ArenaPlanner, PropertiesHoldOnRandomGraphs) {
   }
 }
 
+// The planner's rule written the plain quadratic way (every placed block checked for each new
+// one): the indexed planner must give exactly these offsets.
+std::vector<std::int64_t> ReferenceOffsets(const ArenaPlan& plan) {
+  const std::vector<ArenaBlock>& blocks = plan.blocks;
+  std::vector<std::size_t> by_size(blocks.size());
+  std::iota(by_size.begin(), by_size.end(), 0);
+  std::sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
+    if (blocks[a].aligned_size_bytes != blocks[b].aligned_size_bytes) {
+      return blocks[a].aligned_size_bytes > blocks[b].aligned_size_bytes;
+    }
+    if (blocks[a].first_step != blocks[b].first_step) {
+      return blocks[a].first_step < blocks[b].first_step;
+    }
+    return a < b;
+  });
+  std::vector<std::int64_t> offset(blocks.size(), -1);
+  std::vector<std::size_t> placed;
+  for (std::size_t i : by_size) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> taken;  // [begin, end) of conflicts
+    for (std::size_t j : placed) {
+      if (TimeOverlap(blocks[i], blocks[j])) {
+        taken.emplace_back(offset[j], offset[j] + blocks[j].aligned_size_bytes);
+      }
+    }
+    std::sort(taken.begin(), taken.end());
+    std::int64_t at = 0;
+    for (const auto& [begin, end] : taken) {
+      if (at + blocks[i].aligned_size_bytes <= begin) break;
+      at = std::max(at, end);
+    }
+    offset[i] = at;
+    placed.push_back(i);
+  }
+  return offset;
+}
+
+void ExpectReferencePlan(const ArenaPlan& p, const std::string& label) {
+  SCOPED_TRACE(label);
+  const std::vector<std::int64_t> want = ReferenceOffsets(p);
+  std::int64_t arena = 0;
+  for (std::size_t i = 0; i < p.blocks.size(); ++i) {
+    EXPECT_EQ(p.blocks[i].offset_bytes, want[i]) << "block " << i;
+    arena = std::max(arena, want[i] + p.blocks[i].aligned_size_bytes);
+  }
+  EXPECT_EQ(p.arena_bytes, arena);
+}
+
+TEST(ArenaPlanner, EqualsTheQuadraticReferenceOnRandomGraphs) {
+  for (std::uint32_t seed = 1; seed <= 150; ++seed) {
+    const int nodes = 5 + static_cast<int>(seed % 60);
+    const Graph g = testing::RandomDag(seed, nodes);
+    LivenessOptions rules;
+    rules.in_place = seed % 2 == 1;
+    if (seed % 4 == 0) {
+      for (int i = 0; i < nodes; ++i) rules.scratch_bytes.push_back((seed * 7 + i * 13) % 90);
+    }
+    const Liveness l = ComputeLiveness(g, {}, rules);
+    for (std::int64_t alignment : {1, 16, 128}) {
+      ExpectReferencePlan(PlanArena(l, {alignment}), "seed " + std::to_string(seed) +
+                                                         " alignment " + std::to_string(alignment));
+    }
+  }
+}
+
+// Hand-made lifetimes the graphs above rarely give: many equal sizes (ties), empty buffers,
+// long-lived buffers over many short ones, scratch at most steps.
+Liveness RandomLifetimes(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Liveness l;
+  const int steps = uniform(1, 80);
+  for (int s = 0; s < steps; ++s) {
+    l.order.push_back(s);
+    l.in_place.push_back(false);
+    l.scratch_bytes.push_back(uniform(0, 2) == 0 ? 8 * uniform(0, 6) : 0);
+  }
+  const int buffers = uniform(1, 120);
+  for (int b = 0; b < buffers; ++b) {
+    const int first = uniform(0, steps - 1);
+    const int last =
+        uniform(0, 4) == 0 ? uniform(first, steps - 1) : std::min(steps - 1, first + uniform(0, 3));
+    const std::int64_t size = uniform(0, 5) == 0 ? 0 : 4 * uniform(1, 12);
+    l.buffers.push_back({first, last, size, {b}});
+    l.tensors.push_back({b, b, first, last, size});
+  }
+  return l;
+}
+
+TEST(ArenaPlanner, EqualsTheQuadraticReferenceOnRandomLifetimes) {
+  for (std::uint32_t seed = 1; seed <= 300; ++seed) {
+    const Liveness l = RandomLifetimes(seed);
+    for (std::int64_t alignment : {1, 8, 32}) {
+      const ArenaPlan p = PlanArena(l, {alignment});
+      ExpectReferencePlan(
+          p, "seed " + std::to_string(seed) + " alignment " + std::to_string(alignment));
+      CheckPlan(l, p, alignment, "seed " + std::to_string(seed));
+    }
+  }
+}
+
+TEST(ArenaPlanner, LongChainReusesTwoSlots) {
+  // A relu chain: each tensor lives two steps, so two slots suffice (the case that used to take
+  // quadratic time: 100k ops in 14 s).
+  Liveness l;
+  const int steps = 20000;
+  for (int s = 0; s < steps; ++s) {
+    l.order.push_back(s);
+    l.in_place.push_back(false);
+    l.scratch_bytes.push_back(0);
+    l.buffers.push_back({s, std::min(s + 1, steps - 1), 64, {s}});
+    l.tensors.push_back({s, s, s, std::min(s + 1, steps - 1), 64});
+  }
+  const ArenaPlan p = PlanArena(l);
+  EXPECT_EQ(p.arena_bytes, 128);
+  EXPECT_EQ(p.peak_bytes, 128);
+  for (int s = 0; s < steps; ++s) EXPECT_EQ(p.blocks[s].offset_bytes, 64 * (s % 2)) << s;
+}
+
 TEST(ArenaPlanner, RejectsAlignmentThatIsNotAPowerOfTwo) {
   for (std::int64_t bad : {0, -16, 12}) {
     try {
@@ -169,6 +290,15 @@ TEST(ArenaPlanner, RejectsInconsistentLiveness) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
     EXPECT_THAT(e.what(), HasSubstr("buffer #2 needs size >= 0 and first_step <= last_step"));
+  }
+  l = ThreeBlocks();
+  l.buffers[1].last_step = 4;  // 4 steps: 0..3
+  try {
+    PlanArena(l);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("buffer #1 lives at steps 1..4, outside the 4 steps"));
   }
 }
 
