@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "opcost/error.h"
 #include "opcost/estimator.h"
@@ -171,6 +174,104 @@ TEST(Fit, TwoConstantsRecoverAScaleAndAConvFactor) {
     cited = cited || src.citation.find("own scale for conv (2 in all)") != std::string::npos;
   }
   EXPECT_TRUE(cited);
+}
+
+// Eleven single layers on the F746-shaped curves of the H747 base (9-10 points per MAC curve):
+// MACs per output below, inside and above each curve, conv, 1x1, depthwise and fully connected.
+constexpr char kSmallTable[] =
+    "name,op,input,filters,kernel,units,cycles\n"
+    "c2,conv2d,1x16x16x2,16,3x3,,180000\n"
+    "c8,conv2d,1x16x16x8,16,3x3,,420000\n"
+    "c24,conv2d,1x16x16x24,8,3x3,,610000\n"
+    "c64,conv2d,1x8x8x64,32,3x3,,1500000\n"
+    "c400,conv2d,1x4x4x400,16,3x3,,900000\n"
+    "p4,conv2d,1x16x16x4,32,1x1,,150000\n"
+    "p40,conv2d,1x16x16x40,32,1x1,,820000\n"
+    "d9,depthwise_conv2d,1x16x16x32,,3x3,,95000\n"
+    "f10,fully_connected,1x10,,,32,2100\n"
+    "f300,fully_connected,1x300,,,64,52000\n"
+    "f4000,fully_connected,1x4000,,,16,140000\n";
+
+HardwareProfile H747Base() {
+  return LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/tests/data/fit_h747/h747_base.json");
+}
+
+// The rows as `opcost fit` makes them from the CSV.
+std::vector<FitRow> SmallTableRows(const HardwareProfile& base) {
+  std::vector<FitRow> rows;
+  for (const FitMeasurement& m : ParseFitCsv(kSmallTable, "small.csv")) {
+    FitRow r;
+    r.name = m.name;
+    r.layers = {m.layer};
+    r.measured_s = m.cycles / base.clock_hz;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// Leave-one-out by brute force: a whole new fit without row n, row n estimated with it.
+void ExpectLeaveOneOutIsARefit(const FitOptions& options) {
+  const HardwareProfile base = H747Base();
+  const std::vector<FitRow> rows = SmallTableRows(base);
+  const FitResult fit = FitProfile(base, rows, options);
+  ASSERT_EQ(fit.rows.size(), rows.size());
+  FitOptions refit_options = options;
+  refit_options.leave_one_out = false;
+  for (std::size_t n = 0; n < rows.size(); ++n) {
+    std::vector<FitRow> train = rows;
+    train.erase(train.begin() + static_cast<std::ptrdiff_t>(n));
+    const FitResult refit = FitProfile(base, train, refit_options);
+    const Estimator est(refit.profile);
+    const double loo_s = est.EstimateLayer(rows[n].layers[0]).latency_s;
+    EXPECT_NEAR(fit.rows[n].loo_s / loo_s, 1.0, 1e-12) << rows[n].name;
+    // The refit's ops-proportional model is the naive leave-one-out model.
+    const double naive_s = static_cast<double>(ComputeLayerMetrics(rows[n].layers[0]).ops) /
+                           refit.profile.naive_ops_per_cycle / base.clock_hz;
+    EXPECT_NEAR(fit.rows[n].naive_loo_error, naive_s / rows[n].measured_s - 1.0, 1e-12)
+        << rows[n].name;
+  }
+}
+
+TEST(Fit, LeaveOneOutIsARefitWithoutEachRow) {
+  ExpectLeaveOneOutIsARefit({});
+  FitOptions constants;
+  constants.scale_only = true;
+  constants.own_scale = {OpCategory::kConv, OpCategory::kFullyConnected};
+  ExpectLeaveOneOutIsARefit(constants);
+}
+
+TEST(Fit, SameNumbersAsTheFullJacobianFit) {
+  // Printed by `opcost fit` on kSmallTable before the fit evaluated only the rows a Jacobian
+  // column changes (every row for every column; commit d49f5d2): the same to 1e-9.
+  struct Want {
+    const char* name;
+    double fitted_s, loo_s, naive_loo_error;
+  };
+  const Want want[] = {
+      {"c2", 0.00044094017683853315, 0.0004298881423613941, -0.15236141328710862},
+      {"c8", 0.0011647710878461123, 0.001264907761802453, 0.4994057116604449},
+      {"c24", 0.0015155220748969255, 0.001514103325876007, 0.5457151019430357},
+      {"c64", 0.0035507118359197503, 0.0034595788515567895, 0.6872033757830132},
+      {"c400", 0.0023931586290122995, 0.0026302958013296996, 1.2538340126602732},
+      {"p4", 0.00035409214731639847, 0.0003003785555397327, -0.531091669361412},
+      {"p40", 0.001789959683132369, 0.0013440658190635574, -0.18855356565668258},
+      {"d9", 0.00028394284356525836, 0.0009611900228781842, 0.763009158177876},
+      {"f10", 5.70740514309114e-06, 6.065787050832977e-06, -0.7075459693694678},
+      {"f300", 0.00011121648478193533, 9.182414276754096e-05, -0.26489589550251724},
+      {"f4000", 0.0003397343525610268, 0.0003136650906888808, -0.07179805483244495},
+  };
+  const HardwareProfile base = H747Base();
+  const FitResult fit = FitProfile(base, SmallTableRows(base));
+  ASSERT_EQ(fit.rows.size(), std::size(want));
+  for (std::size_t n = 0; n < fit.rows.size(); ++n) {
+    EXPECT_EQ(fit.rows[n].name, want[n].name);
+    EXPECT_NEAR(fit.rows[n].fitted_s / want[n].fitted_s, 1.0, 1e-9) << want[n].name;
+    EXPECT_NEAR(fit.rows[n].loo_s / want[n].loo_s, 1.0, 1e-9) << want[n].name;
+    EXPECT_NEAR(fit.rows[n].naive_loo_error, want[n].naive_loo_error, 1e-9) << want[n].name;
+  }
+  EXPECT_NEAR(fit.global_scale, 2.7492396775888026, 1e-9);
+  EXPECT_NEAR(fit.loo_mean_abs_error, 0.4223914045079973, 1e-9);
+  EXPECT_NEAR(fit.loo_max_abs_error, 3.0471158858028806, 1e-9);
 }
 
 TEST(Fit, RejectsTooFewRowsAndBadTimes) {
