@@ -1,6 +1,7 @@
 // `opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place] [--alignment N]
 // [--max-states N] [--format table|json|csv]`: liveness per step, peak concurrent activations,
 // total footprint, the best execution order, an arena plan and the fit against a profile.
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ constexpr char kHelp[] =
     "                    [--alignment N] [--max-states N] [--format table|json|csv]\n"
     "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n\n"
     "Memory footprint of MODEL (the seed paper's section 3): per execution step the live\n"
-    "activation tensors and their bytes, the peak concurrent activation bytes, the weight\n"
-    "bytes and the total footprint (weights + peak). Rules: docs/memory.md.\n\n"
+    "activation tensors (at most 32 named per step, all at the peak) and their bytes, the\n"
+    "peak concurrent activation bytes, the weight bytes and the total footprint (weights +\n"
+    "peak). Rules: docs/memory.md.\n\n"
     "  --profile P       add the kernels' scratch bytes of profile P (a name or a .json path)\n"
     "                    and check the fit against its flash and SRAM sizes\n"
     "  --optimize-order  search the topological order with the smallest peak (exact when the\n"
@@ -56,16 +58,42 @@ std::int64_t ParsePositive(const std::string& option, const std::string& text) {
   return v;
 }
 
-std::string JoinNames(const Graph& g, const std::vector<TensorId>& ids) {
+// The first `count` names of `ids` (all by default), separated by spaces.
+std::string JoinNames(const Graph& g, const std::vector<TensorId>& ids,
+                      std::size_t count = std::string::npos) {
   std::string s;
-  for (TensorId t : ids) s += (s.empty() ? "" : " ") + g.tensor(t).name;
+  for (std::size_t i = 0; i < ids.size() && i < count; ++i) {
+    s += (s.empty() ? "" : " ") + g.tensor(ids[i]).name;
+  }
   return s;
 }
 
-OJson NameList(const Graph& g, const std::vector<TensorId>& ids) {
+OJson NameList(const Graph& g, const std::vector<TensorId>& ids,
+               std::size_t count = std::string::npos) {
   OJson a = OJson::array();
-  for (TensorId t : ids) a.push_back(g.tensor(t).name);
+  for (std::size_t i = 0; i < ids.size() && i < count; ++i) a.push_back(g.tensor(ids[i]).name);
   return a;
+}
+
+// Live tensors listed per step: a step lists at most this many, so the output stays linear in
+// the model when thousands of tensors are live at once (a 20,000-way concat printed over a
+// gigabyte listing every live tensor at every step). The peak step's tensors, what a user acts on,
+// are listed in full: in JSON and CSV at their step, in the table on the peak line under it (a long
+// cell would widen every row of the table).
+constexpr std::size_t kListedLiveTensors = 32;
+
+std::size_t ListedLiveTensors(const MemoryStep& s, bool all) {
+  return all ? s.live_tensors.size() : std::min(s.live_tensors.size(), kListedLiveTensors);
+}
+
+// The table's and CSV's live-tensor field: the listed names, then how many are left out.
+std::string LiveTensorText(const Graph& g, const MemoryStep& s, bool all) {
+  const std::size_t listed = ListedLiveTensors(s, all);
+  std::string text = JoinNames(g, s.live_tensors, listed);
+  if (listed < s.live_tensors.size()) {
+    text += " ... and " + std::to_string(s.live_tensors.size() - listed) + " more";
+  }
+  return text;
 }
 
 OJson OrderJson(const Graph& g, const ExecutionOrder& order) {
@@ -99,7 +127,7 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
     t.AddRow({std::to_string(s.step), n.name + (s.in_place ? " (in place)" : ""),
               OpTypeName(n.type), std::to_string(s.activation_bytes),
               std::to_string(s.scratch_bytes), std::to_string(s.total_bytes),
-              JoinNames(g, s.live_tensors)});
+              LiveTensorText(g, s, false)});
   }
   t.Print(out);
   out << "peak activation: " << m.peak_activation_bytes << " B at step " << m.peak_step
@@ -166,7 +194,9 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["scratch_bytes"] = s.scratch_bytes;
     j["total_bytes"] = s.total_bytes;
     j["in_place"] = s.in_place;
-    j["live_tensors"] = NameList(g, s.live_tensors);
+    const std::size_t listed = ListedLiveTensors(s, s.step == m.peak_step);
+    j["live_tensors"] = NameList(g, s.live_tensors, listed);
+    j["live_tensors_omitted"] = s.live_tensors.size() - listed;
     steps.push_back(j);
   }
   root["steps"] = steps;
@@ -237,7 +267,7 @@ void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
     WriteCsvRow(out, {std::to_string(s.step), g.node(s.node).name, OpTypeName(g.node(s.node).type),
                       std::to_string(s.activation_bytes), std::to_string(s.scratch_bytes),
                       std::to_string(s.total_bytes), s.in_place ? "true" : "false",
-                      JoinNames(g, s.live_tensors)});
+                      LiveTensorText(g, s, s.step == r.report.peak_step)});
   }
 }
 

@@ -73,6 +73,72 @@ TEST(CliMemory, TableAndCsv) {
   EXPECT_THAT(c.out, HasSubstr("\n1,dw1,depthwise_conv2d,16000,0,16000,false,"));
 }
 
+// 40 relus of one input, all concatenated: at the branch of b31 and later more than 32 tensors
+// are live (x and b0..bi); the peak is the concat step (40 branches + its output, 41 tensors).
+std::string FanInModel(int branches) {
+  json layers = json::array();
+  json names = json::array();
+  for (int i = 0; i < branches; ++i) {
+    const std::string name = std::string("b") + std::to_string(i);
+    layers.push_back({{"name", name}, {"op", "relu"}, {"inputs", {"x"}}});
+    names.push_back(name);
+  }
+  layers.push_back({{"name", "cat"}, {"op", "concat"}, {"axis", -1}, {"inputs", names}});
+  const json model = {{"format", "opcost-model"}, {"format_version", 1},
+                      {"name", "fan_in"},         {"inputs", {{{"name", "x"}, {"shape", {1, 16}}}}},
+                      {"layers", layers},         {"outputs", {"cat"}}};
+  return model.dump();
+}
+
+TEST(CliMemory, ListsAtMost32LiveTensorsPerStepButThePeakInFull) {
+  const TempDir dir;
+  const std::string model = dir.Write("fan_in.json", FanInModel(40));
+  const json j = RunJson({"memory", model, "--format", "json"});
+  ASSERT_EQ(j.at("steps").size(), 41u);
+  EXPECT_EQ(j.at("peak_step").get<int>(), 40);
+  const json& before = j.at("steps")[30];  // x, b0..b30: 32 live, all listed
+  EXPECT_EQ(before.at("live_tensors").size(), 32u);
+  EXPECT_EQ(before.at("live_tensors_omitted").get<int>(), 0);
+  const json& last_branch = j.at("steps")[39];  // x, b0..b39: 41 live
+  ASSERT_EQ(last_branch.at("live_tensors").size(), 32u);
+  EXPECT_EQ(last_branch.at("live_tensors")[0], "x");
+  EXPECT_EQ(last_branch.at("live_tensors")[31], "b30");
+  EXPECT_EQ(last_branch.at("live_tensors_omitted").get<int>(), 9);
+  const json& peak = j.at("steps")[40];
+  EXPECT_EQ(peak.at("live_tensors").size(), 41u);
+  EXPECT_EQ(peak.at("live_tensors_omitted").get<int>(), 0);
+  EXPECT_EQ(j.at("peak_tensors"), peak.at("live_tensors"));
+
+  const ProcessResult csv = RunOpcost({"memory", model, "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, HasSubstr(" b29 b30 ... and 9 more\n"));
+  EXPECT_THAT(csv.out, HasSubstr(" b38 b39 cat\n"));  // the peak row: every name
+  const ProcessResult table = RunOpcost({"memory", model});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr(" b31 ... and 9 more\n"));  // the concat row: 32 of 41
+  EXPECT_THAT(table.out, HasSubstr("(layer 'cat'): b0 b1 "));
+  EXPECT_THAT(table.out, HasSubstr(" b39 cat\n"));  // the peak line: every name
+}
+
+TEST(CliMemory, FanInListingGrowsLinearly) {
+  // 400 branches: step i has x and b0..bi live, the concat all 400 branches and its output;
+  // every step but the peak lists at most 32 names and counts the rest.
+  const TempDir dir;
+  const json j = RunJson({"memory", dir.Write("fan_in.json", FanInModel(400)), "--format", "json"});
+  ASSERT_EQ(j.at("steps").size(), 401u);
+  std::size_t listed = 0;
+  for (std::size_t i = 0; i < 401; ++i) {
+    const json& step = j.at("steps")[i];
+    const std::size_t live = i < 400 ? i + 2 : 401;
+    EXPECT_EQ(step.at("live_tensors").size() + step.at("live_tensors_omitted").get<std::size_t>(),
+              live)
+        << i;
+    listed += step.at("live_tensors").size();
+  }
+  // Steps 0..30 list all their 2..32 tensors, steps 31..399 32 each, the peak all 401.
+  EXPECT_EQ(listed, (2u + 32u) * 31u / 2u + 32u * 369u + 401u);
+}
+
 TEST(CliMemory, BadOptionValuesAreUsageErrors) {
   for (const char* bad : {"12", "0", "x"}) {
     const ProcessResult r = RunOpcost({"memory", KwsJson(), "--plan", "--alignment", bad});
