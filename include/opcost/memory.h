@@ -30,13 +30,19 @@ namespace opcost {
 struct MemoryOptions {
   ExecutionOrder order;   // empty: the graph's node order
   LivenessOptions rules;  // in place, scratch
+  // How many tensors MemoryStep::live_tensors lists at most (the first by id); the peak step's
+  // are all in MemoryReport::peak_tensors. Listing every live tensor at every step is
+  // quadratic when thousands are live at once (a 20,000-way concat). Default: all.
+  std::size_t max_listed_tensors = static_cast<std::size_t>(-1);
 };
 
 // One execution step.
 struct MemoryStep {
   std::int32_t step = 0;
   NodeId node = kNoNode;
-  std::vector<TensorId> live_tensors;  // activation tensors live at this step, by id
+  std::vector<TensorId> live_tensors;  // activation tensors live at this step, by id (at most
+                                       // MemoryOptions::max_listed_tensors of them)
+  std::int32_t live_tensor_count = 0;  // all activation tensors live at this step
   std::int64_t activation_bytes = 0;   // bytes of the live buffers (shared bytes counted once)
   std::int64_t scratch_bytes = 0;      // the kernel's scratch at this step
   std::int64_t total_bytes = 0;        // activation_bytes + scratch_bytes

@@ -82,17 +82,19 @@ OJson NameList(const Graph& g, const std::vector<TensorId>& ids,
 // cell would widen every row of the table).
 constexpr std::size_t kListedLiveTensors = 32;
 
-std::size_t ListedLiveTensors(const MemoryStep& s, bool all) {
-  return all ? s.live_tensors.size() : std::min(s.live_tensors.size(), kListedLiveTensors);
+// The tensors a step lists: AnalyzeMemory's bounded list, at the peak step all of them.
+const std::vector<TensorId>& ListedLiveTensors(const MemoryReport& m, const MemoryStep& s,
+                                               bool peak_in_full) {
+  return peak_in_full && s.step == m.peak_step ? m.peak_tensors : s.live_tensors;
 }
 
 // The table's and CSV's live-tensor field: the listed names, then how many are left out.
-std::string LiveTensorText(const Graph& g, const MemoryStep& s, bool all) {
-  const std::size_t listed = ListedLiveTensors(s, all);
-  std::string text = JoinNames(g, s.live_tensors, listed);
-  if (listed < s.live_tensors.size()) {
-    text += " ... and " + std::to_string(s.live_tensors.size() - listed) + " more";
-  }
+std::string LiveTensorText(const Graph& g, const MemoryReport& m, const MemoryStep& s,
+                           bool peak_in_full) {
+  const std::vector<TensorId>& listed = ListedLiveTensors(m, s, peak_in_full);
+  std::string text = JoinNames(g, listed);
+  const std::size_t omitted = static_cast<std::size_t>(s.live_tensor_count) - listed.size();
+  if (omitted > 0) text += " ... and " + std::to_string(omitted) + " more";
   return text;
 }
 
@@ -127,7 +129,7 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
     t.AddRow({std::to_string(s.step), n.name + (s.in_place ? " (in place)" : ""),
               OpTypeName(n.type), std::to_string(s.activation_bytes),
               std::to_string(s.scratch_bytes), std::to_string(s.total_bytes),
-              LiveTensorText(g, s, false)});
+              LiveTensorText(g, m, s, false)});
   }
   t.Print(out);
   out << "peak activation: " << m.peak_activation_bytes << " B at step " << m.peak_step
@@ -194,9 +196,9 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["scratch_bytes"] = s.scratch_bytes;
     j["total_bytes"] = s.total_bytes;
     j["in_place"] = s.in_place;
-    const std::size_t listed = ListedLiveTensors(s, s.step == m.peak_step);
-    j["live_tensors"] = NameList(g, s.live_tensors, listed);
-    j["live_tensors_omitted"] = s.live_tensors.size() - listed;
+    const std::vector<TensorId>& listed = ListedLiveTensors(m, s, true);
+    j["live_tensors"] = NameList(g, listed);
+    j["live_tensors_omitted"] = static_cast<std::size_t>(s.live_tensor_count) - listed.size();
     steps.push_back(j);
   }
   root["steps"] = steps;
@@ -267,7 +269,7 @@ void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
     WriteCsvRow(out, {std::to_string(s.step), g.node(s.node).name, OpTypeName(g.node(s.node).type),
                       std::to_string(s.activation_bytes), std::to_string(s.scratch_bytes),
                       std::to_string(s.total_bytes), s.in_place ? "true" : "false",
-                      LiveTensorText(g, s, s.step == r.report.peak_step)});
+                      LiveTensorText(g, r.report, s, true)});
   }
 }
 
@@ -298,6 +300,7 @@ int Run(const Args& args, std::ostream& out) {
   const Graph graph = LoadModelForCli(parsed.positional[0]);
   MemoryOptions options;
   options.rules.in_place = parsed.Has("in-place");
+  options.max_listed_tensors = kListedLiveTensors;
   HardwareProfile profile;
   if (parsed.Has("profile")) {
     profile = LoadProfileForCli(parsed.Get("profile"));

@@ -87,6 +87,41 @@ std::int64_t RamWeightBytes(const Graph& graph, const HardwareProfile& profile,
   return bytes;
 }
 
+namespace {
+
+// Per step the number of live tensors and the first `max_listed` of them by id. A step that
+// is full is skipped through `next_open` (the next step with room, path halving), so the work
+// is O(tensors + steps x max_listed), not the sum of all lifetimes.
+void ListLiveTensors(const Liveness& l, std::size_t max_listed, std::vector<MemoryStep>* steps) {
+  const std::int32_t n = l.num_steps();
+  std::vector<std::int32_t> count_delta(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<std::int32_t> next_open(static_cast<std::size_t>(n) + 1);
+  std::iota(next_open.begin(), next_open.end(), 0);
+  auto open_from = [&](std::int32_t s) {
+    while (next_open[s] != s) s = next_open[s] = next_open[next_open[s]];
+    return s;
+  };
+  for (const TensorLifetime& t : l.tensors) {
+    const std::int32_t first = std::max<std::int32_t>(t.first_step, 0);
+    const std::int32_t last = std::min(t.last_step, n - 1);
+    if (first > last) continue;
+    ++count_delta[first];
+    --count_delta[last + 1];
+    for (std::int32_t s = open_from(first); s <= last; s = open_from(s + 1)) {
+      std::vector<TensorId>& listed = (*steps)[s].live_tensors;
+      if (listed.size() < max_listed) listed.push_back(t.tensor);
+      if (listed.size() >= max_listed) next_open[s] = s + 1;
+    }
+  }
+  std::int32_t live = 0;
+  for (std::int32_t s = 0; s < n; ++s) {
+    live += count_delta[s];
+    (*steps)[s].live_tensor_count = live;
+  }
+}
+
+}  // namespace
+
 MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
   const Liveness l = ComputeLiveness(graph, options.order, options.rules);
   MemoryReport r;
@@ -102,12 +137,7 @@ MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
         CheckedAdd(delta[static_cast<std::size_t>(b.first_step)], b.size_bytes);
     delta[static_cast<std::size_t>(b.last_step) + 1] -= b.size_bytes;
   }
-  for (const TensorLifetime& t : l.tensors) {
-    for (std::int32_t s = std::max<std::int32_t>(t.first_step, 0);
-         s <= t.last_step && s < l.num_steps(); ++s) {
-      r.steps[s].live_tensors.push_back(t.tensor);
-    }
-  }
+  ListLiveTensors(l, options.max_listed_tensors, &r.steps);
   std::int64_t live = 0;
   for (std::int32_t s = 0; s < l.num_steps(); ++s) {
     MemoryStep& step = r.steps[s];
@@ -124,7 +154,11 @@ MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
     }
   }
   r.peak_node = l.order[r.peak_step];
-  r.peak_tensors = r.steps[r.peak_step].live_tensors;
+  for (const TensorLifetime& t : l.tensors) {
+    if (t.first_step <= r.peak_step && r.peak_step <= t.last_step) {
+      r.peak_tensors.push_back(t.tensor);
+    }
+  }
   r.weight_bytes = WeightBytes(graph);
   r.total_footprint_bytes = CheckedAdd(r.weight_bytes, r.peak_activation_bytes);
   return r;

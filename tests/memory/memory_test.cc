@@ -5,12 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "memory/test_graphs.h"
+#include "opcost/builder.h"
 #include "opcost/error.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
@@ -115,6 +118,40 @@ TEST(Memory, DsCnnSWithLegacyKernelScratchEqualsDeployedScratchBufferSize) {
   EXPECT_EQ(fit.sram_margin_bytes, 320 * 1024 - 18304);
   EXPECT_EQ(fit.flash_used_bytes, r.weight_bytes);
   EXPECT_TRUE(fit.fits);
+}
+
+// A 200-way fan-in into one concat: 200 tensors live at once. With max_listed_tensors the per
+// step lists are bounded, the counts are exact, and the peak's list is complete.
+TEST(Memory, ListedLiveTensorsAreBoundedAndCountedExactly) {
+  GraphBuilder b("fan_in");
+  const TensorId x = b.Input("x", {1, 4, 4, 2});
+  std::vector<TensorId> branches;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = "r";  // built in two steps: GCC 12 warns falsely on "r" + to_string
+    name += std::to_string(i);
+    branches.push_back(b.Unary(name, OpType::kRelu, x));
+  }
+  b.Concat("cat", branches);
+  const Graph g = b.Build();
+  const MemoryReport all = AnalyzeMemory(g);
+  MemoryOptions bounded_options;
+  bounded_options.max_listed_tensors = 5;
+  const MemoryReport bounded = AnalyzeMemory(g, bounded_options);
+  ASSERT_EQ(all.steps.size(), bounded.steps.size());
+  for (std::size_t s = 0; s < all.steps.size(); ++s) {
+    const MemoryStep& a = all.steps[s];
+    const MemoryStep& c = bounded.steps[s];
+    EXPECT_EQ(a.live_tensor_count, static_cast<std::int32_t>(a.live_tensors.size()));
+    EXPECT_EQ(c.live_tensor_count, a.live_tensor_count);
+    EXPECT_EQ(c.live_tensors.size(), std::min<std::size_t>(5, a.live_tensors.size()));
+    // The listed ones are the first of the full list, in its order.
+    EXPECT_TRUE(std::equal(c.live_tensors.begin(), c.live_tensors.end(), a.live_tensors.begin()));
+    EXPECT_EQ(c.total_bytes, a.total_bytes);
+  }
+  // At the concat every branch output and the concat's output are live: 201 tensors.
+  EXPECT_EQ(bounded.steps.back().live_tensor_count, 201);
+  EXPECT_EQ(bounded.peak_tensors, all.peak_tensors);
+  EXPECT_EQ(bounded.peak_activation_bytes, all.peak_activation_bytes);
 }
 
 TEST(Memory, WeightBytesAgreeWithMetricsForEveryBundledModel) {
