@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -126,6 +127,10 @@ bool IsValidUtf8(const std::string& s) {
     i += len;
   }
   return true;
+}
+
+std::int64_t MaxJsonValues() {
+  return std::max<std::int64_t>(std::int64_t{1} << 20, MaxInputBytes() / 16);
 }
 
 void WriteFileAtomically(const std::string& target, const std::string& text) {

@@ -15,6 +15,9 @@ namespace opcost::detail {
 // The largest input file any reader accepts, in bytes: 1 GiB by default (real models are
 // megabytes), or $OPCOST_MAX_INPUT_BYTES when set to a positive integer.
 std::int64_t MaxInputBytes();
+// The most values (numbers, strings, arrays, objects) a JSON input may hold: MaxInputBytes() / 16,
+// at least 2^20, so the parsed document stays within about the input budget in memory.
+std::int64_t MaxJsonValues();
 
 // Reads a whole input file, at most MaxInputBytes(): /dev/zero or a runaway file ends at the
 // budget, not when memory runs out. Throws Error{kIo} naming the path and the reason (a

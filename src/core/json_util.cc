@@ -61,6 +61,18 @@ std::string ScanStrict(const std::string& text, const std::string& source, Error
   std::vector<Frame> stack;
   std::string duplicate;
   const std::size_t n = text.size();
+  // The parsed document takes ~16 bytes per value however short its text ("1,"): values are
+  // budgeted before parsing, so a file of tiny numbers cannot take 18x its size in memory.
+  const std::int64_t max_values = MaxJsonValues();
+  std::int64_t values = 0;
+  auto count_value = [&]() {
+    if (++values > max_values) {
+      throw Error(code, source + ": " + PathOf(stack, stack.size()) + ": more than " +
+                            std::to_string(max_values) +
+                            " JSON values (the decode budget, input budget / 16; set "
+                            "OPCOST_MAX_INPUT_BYTES to raise it)");
+    }
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const char c = text[i];
     if (c == '"') {
@@ -79,6 +91,7 @@ std::string ScanStrict(const std::string& text, const std::string& source, Error
       }
       i = end;
     } else if (c == '{' || c == '[') {
+      count_value();
       if (stack.size() >= kMaxJsonDepth) {
         throw Error(code, source + ": " + PathOf(stack, stack.size()) + ": nesting deeper than " +
                               std::to_string(kMaxJsonDepth) + " levels");
@@ -89,6 +102,7 @@ std::string ScanStrict(const std::string& text, const std::string& source, Error
     } else if (c == '}' || c == ']') {
       if (!stack.empty()) stack.pop_back();
     } else if (c == ',' && !stack.empty()) {
+      count_value();
       if (stack.back().is_object) {
         stack.back().expect_key = true;
       } else {

@@ -4,9 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "core/file_io.h"
 #include "opcost/error.h"
 
 namespace opcost::detail {
@@ -60,6 +62,19 @@ TEST(StrictJson, ValuesInMessagesAreCut) {
   EXPECT_EQ(Excerpt(big).size(), 64u);
   EXPECT_EQ(Excerpt(big).substr(0, 8), "[7,7,7,7");
   EXPECT_EQ(Excerpt(Json(1.5)), "1.5");
+}
+
+TEST(StrictJson, ValuesAreBudgetedBeforeParsing) {
+  // 1.1 M one-digit numbers: within the default budget (input budget / 16 = 64 Mi values), over
+  // the smallest one (2^20 values, what a tiny OPCOST_MAX_INPUT_BYTES gives).
+  std::string text = "[1";
+  for (int i = 0; i < 1100000; ++i) text += ",1";
+  text += "]";
+  EXPECT_NO_THROW(ParseJsonText(text, "t.json", ErrorCode::kBadModel));
+  setenv("OPCOST_MAX_INPUT_BYTES", "1000", 1);
+  EXPECT_EQ(MaxJsonValues(), std::int64_t{1} << 20);
+  EXPECT_THAT(ErrorOf(text), HasSubstr("t.json: /1048575: more than 1048576 JSON values"));
+  unsetenv("OPCOST_MAX_INPUT_BYTES");
 }
 
 }  // namespace
