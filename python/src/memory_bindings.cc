@@ -174,6 +174,7 @@ py::dict Memory(const PyGraph& g, const PyProfile* profile, bool optimize_order,
 std::int64_t PeakWithScratch(const Graph& g, const PyProfile& profile) {
   MemoryOptions options;
   options.rules.scratch_bytes = ProfileScratchBytes(g, profile.estimator->profile());
+  options.max_listed_tensors = 0;  // only the peak is wanted: no per-step lists
   return AnalyzeMemory(g, options).peak_activation_bytes;
 }
 
