@@ -17,6 +17,7 @@
 #include "opcost/memory.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
+#include "opcost/onnx_import.h"
 #include "opcost/op_type.h"
 #include "opcost/order_search.h"
 #include "opcost/profile.h"

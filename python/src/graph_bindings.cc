@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "opcost/model_io.h"
+#include "opcost/onnx_import.h"
 #include "opcost/tflite_import.h"
 
 namespace opcost::python {
@@ -24,6 +25,11 @@ PyGraph LoadModelFile(const std::string& path, bool allow_unsupported) {
     TfliteImportOptions options;
     options.allow_unsupported = allow_unsupported;
     return Share(ImportTflite(path, options));
+  }
+  if (EndsWith(path, ".onnx")) {
+    OnnxImportOptions options;
+    options.allow_unsupported = allow_unsupported;
+    return Share(ImportOnnx(path, options));
   }
   return Share(LoadModel(path));
 }
@@ -76,7 +82,7 @@ void BindGraph(py::module_& m) {
         return "<opcost.Layer '" + l.name + "' " + OpTypeName(l.desc.type) + ">";
       });
   m.def("load_model", &LoadModelFile, py::arg("path"), py::arg("allow_unsupported") = false,
-        "Loads a JSON model or a .tflite file.");
+        "Loads a JSON model, a .tflite or an .onnx file.");
   m.def("parse_model", &ParseModelText, py::arg("text"), py::arg("source") = "<model>",
         "Parses JSON model text; errors name `source`.");
   m.def("_layer_from_model_text", &MakeLayer, py::arg("text"));

@@ -1,5 +1,6 @@
-// `opcost import MODEL.tflite [-o MODEL.json] [--allow-unsupported] [--format table|json|csv]`:
-// converts a TFLite model into opcost's JSON model format (docs/model-format.md, docs/tflite.md).
+// `opcost import MODEL.tflite|MODEL.onnx [-o MODEL.json] [--allow-unsupported]
+// [--format table|json|csv]`: converts a TFLite or ONNX model into opcost's JSON model format
+// (docs/model-format.md, docs/tflite.md, docs/onnx.md).
 #include <ostream>
 #include <string>
 #include <vector>
@@ -9,37 +10,64 @@
 #include "cli/output.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
+#include "opcost/onnx_import.h"
 #include "opcost/tflite_import.h"
 
 namespace opcost::cli {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: opcost import MODEL.tflite [-o MODEL.json] [--allow-unsupported]\n"
+    "usage: opcost import MODEL.tflite|MODEL.onnx [-o MODEL.json] [--allow-unsupported]\n"
     "                     [--format table|json|csv]\n\n"
-    "Converts a TFLite flatbuffer into an opcost JSON model (general form, with tensor names,\n"
+    "Converts a TFLite flatbuffer or an ONNX model (by its .onnx extension; NCHW becomes NHWC,\n"
+    "BatchNormalization is folded, QDQ pairs become int8 layers: docs/onnx.md) into an opcost\n"
+    "JSON model (general form, with tensor names,\n"
     "dtypes, quantization and constant data). Without -o the JSON model is written to stdout;\n"
     "with -o it is written to the file and a summary is printed (layers, MACs, params, ops\n"
     "imported as 'unsupported').\n\n"
-    "An op the importer does not map is an error naming the op and its operator index;\n"
+    "An op the importer does not map is an error naming the op and its operator index (ONNX:\n"
+    "its node name);\n"
     "--allow-unsupported imports it as a zero-cost 'unsupported' op with the file's output\n"
-    "shapes, flagged in every result. Other commands accept .tflite files directly.\n";
+    "shapes, flagged in every result. Other commands accept .tflite and .onnx files directly.\n";
+
+bool IsOnnxPath(const std::string& path) {
+  const std::string ext = ".onnx";
+  if (path.size() < ext.size()) return false;
+  std::string tail = path.substr(path.size() - ext.size());
+  for (char& c : tail) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return tail == ext;
+}
+
+Graph ImportForCli(const std::string& input, bool allow_unsupported) {
+  if (IsOnnxPath(input)) {
+    RejectDirectory(input, "ONNX");
+    OnnxImportOptions options;
+    options.allow_unsupported = allow_unsupported;
+    return ImportOnnx(input, options);  // checks its names for UTF-8 itself
+  }
+  RejectDirectory(input, "TFLite");
+  TfliteImportOptions options;
+  options.allow_unsupported = allow_unsupported;
+  Graph g = ImportTflite(input, options);
+  CheckTfliteStrings(g, input);
+  return g;
+}
 
 int Run(const Args& args, std::ostream& out) {
   const ParsedArgs parsed = ParseArgs(args, {"o", "output", "format"}, {"allow-unsupported"});
-  if (parsed.positional.size() != 1) throw UsageError("import needs exactly one MODEL.tflite");
+  if (parsed.positional.size() != 1) {
+    throw UsageError("import needs exactly one MODEL.tflite or MODEL.onnx");
+  }
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   const std::string output = parsed.Get("o", parsed.Get("output"));
   if (parsed.Has("format") && output.empty()) {
     throw UsageError("--format describes the summary printed with -o FILE");
   }
-  TfliteImportOptions options;
-  options.allow_unsupported = parsed.Has("allow-unsupported");
   const std::string& input = parsed.positional[0];
-  RejectDirectory(input, "TFLite");
   if (!output.empty()) detail::RefuseOverwritingInputs(output, {input});
-  const Graph g = ImportTflite(input, options);
-  CheckTfliteStrings(g, input);
+  const Graph g = ImportForCli(input, parsed.Has("allow-unsupported"));
   if (output.empty()) {
     out << SaveModelToString(g);
     return 0;
@@ -92,7 +120,8 @@ int Run(const Args& args, std::ostream& out) {
 
 }  // namespace
 
-const Command kImportCommand = {"import", "convert a .tflite model to an opcost JSON model",
-                                kHelp, Run};
+const Command kImportCommand = {"import",
+                                "convert a .tflite or .onnx model to an opcost JSON model", kHelp,
+                                Run};
 
 }  // namespace opcost::cli

@@ -1,5 +1,6 @@
 // How every command loads a model: a TFLite flatbuffer (by its "TFL3" identifier, or a .tflite
-// extension) through the TFLite importer, anything else through the JSON model loader.
+// extension) through the TFLite importer, an .onnx file through the ONNX importer, anything else
+// through the JSON model loader.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -9,13 +10,13 @@
 #include "core/file_io.h"
 #include "opcost/error.h"
 #include "opcost/model_io.h"
+#include "opcost/onnx_import.h"
 #include "opcost/tflite_import.h"
 
 namespace opcost::cli {
 namespace {
 
-bool HasTfliteExtension(const std::string& path) {
-  const std::string ext = ".tflite";
+bool HasExtension(const std::string& path, const std::string& ext) {
   if (path.size() < ext.size()) return false;
   std::string tail = path.substr(path.size() - ext.size());
   for (char& c : tail) {
@@ -23,6 +24,8 @@ bool HasTfliteExtension(const std::string& path) {
   }
   return tail == ext;
 }
+
+bool HasTfliteExtension(const std::string& path) { return HasExtension(path, ".tflite"); }
 
 bool StartsLikeTflite(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,6 +72,7 @@ Graph LoadModelForCli(const std::string& path) {
     CheckTfliteStrings(g, path);
     return g;
   }
+  if (HasExtension(path, ".onnx")) return ImportOnnx(path);  // names checked for UTF-8 there
   return LoadModel(path);
 }
 
