@@ -16,7 +16,7 @@ CC=clang CXX=clang++ cmake -S "${root}" -B "${build}" -DCMAKE_BUILD_TYPE=RelWith
   -DOPCOST_INSTALL=OFF -DCMAKE_CXX_FLAGS="${flags}" > "${build}.cmake.log" 2>&1 ||
   { cat "${build}.cmake.log"; exit 1; }
 targets=(tflite_import_fuzzer model_json_fuzzer profile_fuzzer pipeline_fuzzer run_fuzzer
-  vectors_fuzzer)
+  vectors_fuzzer onnx_import_fuzzer)
 cmake --build "${build}" -j 2 --target "${targets[@]}"
 
 # Seed corpora: the real models and broken files for TFLite, bundled JSON models and profiles,
@@ -24,12 +24,14 @@ cmake --build "${build}" -j 2 --target "${targets[@]}"
 # flatbuffer tables, deep nesting, huge dims, overflowing numbers, duplicate keys, NaN/inf
 # profile values, truncated files, runnable int8 models).
 corpus="${build}/corpus"
-mkdir -p "${corpus}/tflite" "${corpus}/json" "${corpus}/profile" "${build}/artifacts"
+mkdir -p "${corpus}/tflite" "${corpus}/json" "${corpus}/profile" "${corpus}/onnx" "${build}/artifacts"
 OPCOST_SHARED_DIR="${shared}" /usr/bin/python3 "${root}/fuzz/make_corpus.py" "${corpus}"
 cp "${root}"/tests/data/tflite_bad/*.tflite "${corpus}/tflite/" 2>/dev/null || true
 cp "${shared}"/models/*/*.tflite "${corpus}/tflite/" 2>/dev/null || true
 cp "${root}"/models/*.json "${corpus}/json/" 2>/dev/null || true
 cp "${root}"/profiles/*.json "${corpus}/profile/" 2>/dev/null || true
+cp "${root}"/tests/data/onnx/*.onnx "${root}"/tests/data/onnx/bad/*.onnx "${corpus}/onnx/" \
+  2>/dev/null || true
 
 run() {
   local target="$1" dir="$2"
@@ -46,6 +48,7 @@ run profile_fuzzer "${corpus}/profile" || status=1
 run pipeline_fuzzer "${corpus}/json" || status=1
 run run_fuzzer "${corpus}/run" || status=1
 run vectors_fuzzer "${corpus}/vectors" || status=1
+run onnx_import_fuzzer "${corpus}/onnx" || status=1
 # Inputs that once crashed or hung a target must keep passing (each is run once).
 for dir in "${root}"/fuzz/regressions/*/; do
   inputs=("${dir}"*)
