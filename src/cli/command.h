@@ -34,9 +34,10 @@ enum class OutputFormat { kTable, kJson, kCsv };
 // Parses "table" | "json" | "csv"; throws UsageError otherwise.
 OutputFormat ParseOutputFormat(const std::string& value);
 
-// Loads a model for any command: a .tflite file goes through the TFLite importer (when built),
-// anything else through the JSON loader.
-Graph LoadModelForCli(const std::string& path);
+// Loads a model for any command: a .tflite or .onnx file goes through its importer, anything
+// else through the JSON loader. `allow_unsupported` (--allow-unsupported): an imported op opcost
+// does not map becomes a flagged zero-cost "unsupported" op instead of an error.
+Graph LoadModelForCli(const std::string& path, bool allow_unsupported = false);
 // RFC 3629 UTF-8 (what nlohmann requires of every string it serializes).
 bool IsValidUtf8(const std::string& s);
 // Throws Error{kBadModel} naming `path` if a name read from the TFLite file `path` (tensor, op,

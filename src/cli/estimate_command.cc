@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost estimate MODEL --profile NAME|FILE [--format table|json|csv]\n"
-    "                       [--allow-fallback] [--weights REGION]\n"
+    "                       [--allow-fallback] [--allow-unsupported] [--weights REGION]\n"
     "                       [--layer-weights NAME=REGION,...]\n\n"
     "Cycles, latency (s) and energy (J) of every layer of MODEL on the hardware described by a\n"
     "profile (docs/profile-format.md), found by name in profiles/ (or $OPCOST_PROFILE_PATH) or\n"
@@ -32,7 +32,8 @@ constexpr char kHelp[] =
     "                    the profile's memory.weights (docs/profile-format.md)\n"
     "  --layer-weights NAME=REGION[,NAME=REGION...]\n"
     "                    the same for single layers (overrides --weights)\n"
-
+    "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
+    "                    zero-cost op flagged u instead of an error\n"
     "JSON: \"layers\", \"totals\" and \"by_category\" (docs/cli.md).\n";
 
 std::string FlagLetters(std::uint32_t flags) {
@@ -329,13 +330,13 @@ void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed =
-      ParseArgs(args, {"profile", "format", "weights", "layer-weights"}, {"allow-fallback"});
+  const ParsedArgs parsed = ParseArgs(args, {"profile", "format", "weights", "layer-weights"},
+                                      {"allow-fallback", "allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("estimate takes one MODEL argument");
   if (!parsed.Has("profile")) throw UsageError("estimate needs --profile NAME|FILE");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   const HardwareProfile profile = LoadProfileForCli(parsed.Get("profile"));
-  const Graph graph = LoadModelForCli(parsed.positional[0]);
+  const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   EstimateOptions options;
   options.allow_fallback = parsed.Has("allow-fallback");
   options.weights = ParseWeightPlacement(parsed);

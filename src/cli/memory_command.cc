@@ -21,7 +21,8 @@ namespace {
 constexpr char kHelp[] =
     "usage: opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place]\n"
     "                    [--alignment N] [--max-states N] [--format table|json|csv]\n"
-    "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n\n"
+    "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n"
+    "                    [--allow-unsupported]\n\n"
     "Memory footprint of MODEL (the seed paper's section 3): per execution step the live\n"
     "activation tensors (at most 32 named per step, all at the peak) and their bytes, the\n"
     "peak concurrent activation bytes, the weight bytes and the total footprint (weights +\n"
@@ -41,7 +42,9 @@ constexpr char kHelp[] =
     "                    the profile's memory.weights (docs/profile-format.md)\n"
     "  --layer-weights NAME=REGION[,NAME=REGION...]\n"
     "                    the same for single layers (overrides --weights)\n"
-    "                    weights in a RAM region count toward the SRAM fit\n\n"
+    "                    weights in a RAM region count toward the SRAM fit\n"
+    "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
+    "                    zero-cost op (its output still counts in memory) instead of an error\n\n"
     "JSON keys: docs/cli.md (section \"opcost memory\"). CSV: one row per step.\n";
 
 std::int64_t ParsePositive(const std::string& option, const std::string& text) {
@@ -276,7 +279,7 @@ void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
 int Run(const Args& args, std::ostream& out) {
   const ParsedArgs parsed =
       ParseArgs(args, {"format", "profile", "alignment", "max-states", "weights", "layer-weights"},
-                {"optimize-order", "plan", "in-place"});
+                {"optimize-order", "plan", "in-place", "allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("memory takes one MODEL argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   Result r;
@@ -297,7 +300,7 @@ int Run(const Args& args, std::ostream& out) {
     }
   }
 
-  const Graph graph = LoadModelForCli(parsed.positional[0]);
+  const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   MemoryOptions options;
   options.rules.in_place = parsed.Has("in-place");
   options.max_listed_tensors = kListedLiveTensors;

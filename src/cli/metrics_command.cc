@@ -11,14 +11,16 @@ namespace opcost::cli {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: opcost metrics MODEL [--format table|json|csv]\n\n"
+    "usage: opcost metrics MODEL [--format table|json|csv] [--allow-unsupported]\n\n"
     "Per-layer and total MACs, MACs per output, other operations, parameters, weight bytes and\n"
     "activation bytes of MODEL (a JSON model or a .tflite file). Counting conventions:\n"
-    "docs/metrics.md. The JSON form has \"layers\" (one object per op) and \"totals\".\n";
+    "docs/metrics.md. The JSON form has \"layers\" (one object per op) and \"totals\".\n\n"
+    "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
+    "                    zero-cost op named 'unsupported' instead of an error\n";
 
 void PrintTable(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
-  TextTable t({"#", "layer", "op", "category", "output", "MACs", "MACs/out", "other ops",
-               "params", "weight B", "in B", "out B"},
+  TextTable t({"#", "layer", "op", "category", "output", "MACs", "MACs/out", "other ops", "params",
+               "weight B", "in B", "out B"},
               {false, true, true, true, true});
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const Node& n = g.nodes()[i];
@@ -83,15 +85,21 @@ void PrintCsv(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"format"}, {});
+  const ParsedArgs parsed = ParseArgs(args, {"format"}, {"allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("metrics takes one MODEL argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
-  const Graph graph = LoadModelForCli(parsed.positional[0]);
+  const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   const NetworkMetrics metrics = ComputeMetrics(graph);
   switch (format) {
-    case OutputFormat::kTable: PrintTable(graph, metrics, out); break;
-    case OutputFormat::kJson: PrintJson(graph, metrics, out); break;
-    case OutputFormat::kCsv: PrintCsv(graph, metrics, out); break;
+    case OutputFormat::kTable:
+      PrintTable(graph, metrics, out);
+      break;
+    case OutputFormat::kJson:
+      PrintJson(graph, metrics, out);
+      break;
+    case OutputFormat::kCsv:
+      PrintCsv(graph, metrics, out);
+      break;
   }
   return 0;
 }

@@ -65,14 +65,20 @@ void RejectDirectory(const std::string& path, const char* what) {
   }
 }
 
-Graph LoadModelForCli(const std::string& path) {
+Graph LoadModelForCli(const std::string& path, bool allow_unsupported) {
   RejectDirectory(path, "model");
   if (HasTfliteExtension(path) || StartsLikeTflite(path)) {
-    Graph g = ImportTflite(path);
+    TfliteImportOptions options;
+    options.allow_unsupported = allow_unsupported;
+    Graph g = ImportTflite(path, options);
     CheckTfliteStrings(g, path);
     return g;
   }
-  if (HasExtension(path, ".onnx")) return ImportOnnx(path);  // names checked for UTF-8 there
+  if (HasExtension(path, ".onnx")) {
+    OnnxImportOptions options;
+    options.allow_unsupported = allow_unsupported;
+    return ImportOnnx(path, options);  // names checked for UTF-8 there
+  }
   return LoadModel(path);
 }
 

@@ -264,6 +264,24 @@ TEST(CliBadInput, AMisspelledProfileNameSuggestsTheClosest) {
   ExpectInputError(r, "did you mean 'stm32f746-cmsis-nn'?");
 }
 
+TEST(CliBadInput, AllowUnsupportedWorksOnEveryCostingCommand) {
+  // An ONNX Resize opcost does not map: an error naming it, or with --allow-unsupported a
+  // flagged zero-cost op in metrics, estimate and memory alike.
+  const std::string model = SourcePath("tests/data/onnx/bad/unsupported_op.onnx");
+  const std::string profile = "stm32f746-cmsis-nn";
+  const std::vector<std::vector<std::string>> commands = {
+      {"metrics", model}, {"estimate", model, "--profile", profile}, {"memory", model}};
+  for (std::vector<std::string> args : commands) {
+    ExpectInputError(RunOpcost(args), "Resize");
+    args.push_back("--allow-unsupported");
+    const ProcessResult r = RunOpcost(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+  }
+  const ProcessResult e = RunOpcost(
+      {"estimate", model, "--profile", profile, "--allow-unsupported", "--format", "json"});
+  EXPECT_THAT(e.out, HasSubstr("\"unsupported_layers\": 1"));
+}
+
 TEST(CliProfiles, ListsEveryShippedProfileWithItsAliasesAndValidation) {
   const ProcessResult table = RunOpcost({"profiles"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
