@@ -33,6 +33,8 @@ enum class OpType {
   kGru,              // "gru": x [N,T,F]; weights [3u,F], recurrent [3u,u], bias [3u]
   kQuantize,         // "quantize": dtype conversion, one op per element
   kDequantize,       // "dequantize"
+  kHardSwish,        // "hard_swish": x * relu6(x + 3) / 6 (MobileNetV3; TFLite HARD_SWISH)
+  kHardSigmoid,      // "hard_sigmoid": clamp(alpha * x + beta, 0, 1) (relu6(x + 3) / 6 in torch)
   kUnsupported,      // "unsupported": imported op opcost does not know; zero cost, flagged
 };
 constexpr int kNumOpTypes = static_cast<int>(OpType::kUnsupported) + 1;

@@ -266,7 +266,9 @@ class _Converter:
         elif isinstance(module, (nn.Sigmoid, nn.Tanh)):
             self._activation(node, kind.lower())
         elif isinstance(module, nn.Hardswish):
-            self._hard_swish(node)
+            self._activation(node, "hard_swish")
+        elif isinstance(module, nn.Hardsigmoid):
+            self._activation(node, "hard_sigmoid")
         elif isinstance(module, nn.Softmax):
             self._softmax(node, module.dim)
         elif isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
@@ -373,13 +375,6 @@ class _Converter:
             self._bind(node, source)
         else:
             self._emit_for(node, kind, [source])
-
-    def _hard_swish(self, node):
-        """The format has no hard-swish op: an `unsupported` layer (zero cost, flagged by
-        estimate) named like the TFLite op it would become."""
-        source, _ = self._input_tensor(node)
-        layer = self._emit_for(node, "unsupported", [source], original_op="HARD_SWISH")
-        self.unsupported.add(layer["name"])
 
     def _softmax(self, node, dim):
         rank = len(_shape(node))
@@ -535,7 +530,8 @@ _FUNCTION_HANDLERS = {
     "hardtanh": _hardtanh,
     "sigmoid": lambda c, n: c._activation(n, "sigmoid"),
     "tanh": lambda c, n: c._activation(n, "tanh"),
-    "hardswish": _Converter._hard_swish,
+    "hardswish": lambda c, n: c._activation(n, "hard_swish"),
+    "hardsigmoid": lambda c, n: c._activation(n, "hard_sigmoid"),
     "softmax": lambda c, n: c._softmax(n, _arg(n, 1, "dim", None)),
     "flatten": _Converter._reshape,
     "view": _Converter._reshape,

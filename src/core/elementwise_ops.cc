@@ -38,8 +38,9 @@ void InferBinary(Graph& g, NodeId id) {
     const int ia = a.rank - out.rank + i, ib = b.rank - out.rank + i;
     const std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     if (da != db && da != 1 && db != 1) {
-      ShapeFail(g, id, "input shapes must be equal or broadcastable (got " + a.ToString() +
-                           " and " + b.ToString() + ")");
+      ShapeFail(g, id,
+                "input shapes must be equal or broadcastable (got " + a.ToString() + " and " +
+                    b.ToString() + ")");
     }
     out[i] = da == 1 ? db : da;
   }
@@ -54,14 +55,16 @@ void InferBatchNorm(Graph& g, NodeId id) {
   const Node& n = g.node(id);
   const Shape& x = Input(g, id, 0).shape;
   if (n.inputs.size() != 3) {
-    ShapeFail(g, id, "expects inputs [input, scale, offset] (got " +
-                         std::to_string(n.inputs.size()) + " inputs)");
+    ShapeFail(g, id,
+              "expects inputs [input, scale, offset] (got " + std::to_string(n.inputs.size()) +
+                  " inputs)");
   }
   for (int i = 1; i <= 2; ++i) {
     const Shape& s = Input(g, id, i).shape;
     if (s.rank != 1 || s[0] != x.Channels()) {
-      ShapeFail(g, id, std::string(i == 1 ? "scale" : "offset") + " must be [" +
-                           std::to_string(x.Channels()) + "] (got " + s.ToString() + ")");
+      ShapeFail(g, id,
+                std::string(i == 1 ? "scale" : "offset") + " must be [" +
+                    std::to_string(x.Channels()) + "] (got " + s.ToString() + ")");
     }
   }
   SetOutput(g, id, x);
@@ -83,6 +86,21 @@ void CountRelu6(const LayerDesc& l, OpMetrics* m) {
 void CountNonlinear(const LayerDesc& l, OpMetrics* m) {
   Start(l, OpCategory::kActivation, m);
   m->nonlinear_ops = m->output_elements;
+}
+// hard_swish = x * relu6(x + 3) / 6: 1 addition, 2 comparisons (the clamp), 2 multiplications
+// (by x and by the constant 1/6) per element; hard_sigmoid = clamp(a * x + b, 0, 1): 1
+// multiplication, 1 addition, 2 comparisons.
+void CountHardSwish(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  m->additions = m->output_elements;
+  m->comparisons = CheckedMul(2, m->output_elements);
+  m->multiplications = CheckedMul(2, m->output_elements);
+}
+void CountHardSigmoid(const LayerDesc& l, OpMetrics* m) {
+  Start(l, OpCategory::kActivation, m);
+  m->additions = m->output_elements;
+  m->comparisons = CheckedMul(2, m->output_elements);
+  m->multiplications = m->output_elements;
 }
 void CountSoftmax(const LayerDesc& l, OpMetrics* m) {
   Start(l, OpCategory::kActivation, m);
@@ -124,17 +142,20 @@ std::vector<ConstantSpec> BatchNormConstants(const OpAttributes&, const Shape& x
 
 const OpInfo kReluInfo = {OpType::kRelu, "relu", 1, 1, InferSame, CountRelu, nullptr};
 const OpInfo kRelu6Info = {OpType::kRelu6, "relu6", 1, 1, InferSame, CountRelu6, nullptr};
-const OpInfo kSigmoidInfo = {OpType::kSigmoid, "sigmoid", 1, 1, InferSame, CountNonlinear,
-                             nullptr};
+const OpInfo kSigmoidInfo = {OpType::kSigmoid, "sigmoid", 1, 1, InferSame, CountNonlinear, nullptr};
 const OpInfo kTanhInfo = {OpType::kTanh, "tanh", 1, 1, InferSame, CountNonlinear, nullptr};
+const OpInfo kHardSwishInfo = {OpType::kHardSwish, "hard_swish",   1,      1,
+                               InferSame,          CountHardSwish, nullptr};
+const OpInfo kHardSigmoidInfo = {OpType::kHardSigmoid, "hard_sigmoid", 1, 1, InferSame,
+                                 CountHardSigmoid,     nullptr};
 const OpInfo kSoftmaxInfo = {OpType::kSoftmax, "softmax", 1, 1, InferSame, CountSoftmax, nullptr};
 const OpInfo kAddInfo = {OpType::kAdd, "add", 1, 2, InferBinary, CountAdd, nullptr};
 const OpInfo kMulInfo = {OpType::kMul, "mul", 1, 2, InferBinary, CountMul, nullptr};
-const OpInfo kBatchNormInfo = {OpType::kBatchNorm, "batch_norm", 1, 1, InferBatchNorm,
-                               CountBatchNorm, BatchNormConstants};
-const OpInfo kQuantizeInfo = {OpType::kQuantize, "quantize", 1, 1, InferConvert, CountConvert,
-                              nullptr};
-const OpInfo kDequantizeInfo = {OpType::kDequantize, "dequantize", 1, 1, InferConvert,
-                                CountConvert, nullptr};
+const OpInfo kBatchNormInfo = {OpType::kBatchNorm, "batch_norm",      1, 1, InferBatchNorm,
+                               CountBatchNorm,     BatchNormConstants};
+const OpInfo kQuantizeInfo = {OpType::kQuantize, "quantize",   1,      1,
+                              InferConvert,      CountConvert, nullptr};
+const OpInfo kDequantizeInfo = {OpType::kDequantize, "dequantize", 1,      1,
+                                InferConvert,        CountConvert, nullptr};
 
 }  // namespace opcost::detail

@@ -34,7 +34,7 @@ extern const OpInfo kConv2DInfo, kDepthwiseConv2DInfo;
 extern const OpInfo kFullyConnectedInfo, kLstmInfo, kGruInfo;
 extern const OpInfo kMaxPoolInfo, kAvgPoolInfo, kGlobalAvgPoolInfo;
 extern const OpInfo kReluInfo, kRelu6Info, kSigmoidInfo, kTanhInfo, kSoftmaxInfo, kAddInfo,
-    kMulInfo, kBatchNormInfo, kQuantizeInfo, kDequantizeInfo;
+    kMulInfo, kBatchNormInfo, kQuantizeInfo, kDequantizeInfo, kHardSwishInfo, kHardSigmoidInfo;
 extern const OpInfo kConcatInfo, kPadInfo, kReshapeInfo, kFlattenInfo, kUnsupportedInfo;
 
 // Throws Error{kShapeMismatch}: "cannot infer shape of <op> node '<name>' (#<id>): <rule>".

@@ -11,20 +11,39 @@ namespace {
 
 // Indexed by OpType; the order must follow the enum (checked by a test).
 const OpInfo* const kOpTable[kNumOpTypes] = {
-    &kConv2DInfo,     &kDepthwiseConv2DInfo, &kFullyConnectedInfo, &kMaxPoolInfo,
-    &kAvgPoolInfo,    &kGlobalAvgPoolInfo,   &kReluInfo,           &kRelu6Info,
-    &kSigmoidInfo,    &kTanhInfo,            &kAddInfo,            &kMulInfo,
-    &kConcatInfo,     &kPadInfo,             &kReshapeInfo,        &kFlattenInfo,
-    &kSoftmaxInfo,    &kBatchNormInfo,       &kLstmInfo,           &kGruInfo,
-    &kQuantizeInfo,   &kDequantizeInfo,      &kUnsupportedInfo,
+    &kConv2DInfo,
+    &kDepthwiseConv2DInfo,
+    &kFullyConnectedInfo,
+    &kMaxPoolInfo,
+    &kAvgPoolInfo,
+    &kGlobalAvgPoolInfo,
+    &kReluInfo,
+    &kRelu6Info,
+    &kSigmoidInfo,
+    &kTanhInfo,
+    &kAddInfo,
+    &kMulInfo,
+    &kConcatInfo,
+    &kPadInfo,
+    &kReshapeInfo,
+    &kFlattenInfo,
+    &kSoftmaxInfo,
+    &kBatchNormInfo,
+    &kLstmInfo,
+    &kGruInfo,
+    &kQuantizeInfo,
+    &kDequantizeInfo,
+    &kHardSwishInfo,
+    &kHardSigmoidInfo,
+    &kUnsupportedInfo,
 };
 
 constexpr const char* kCategoryNames[kNumOpCategories] = {
-    "conv", "conv_1x1", "depthwise_conv", "fully_connected",
-    "pooling", "activation", "elementwise", "other"};
+    "conv",    "conv_1x1",   "depthwise_conv", "fully_connected",
+    "pooling", "activation", "elementwise",    "other"};
 
-constexpr const char* kActivationNames[] = {"none", "relu", "relu6", "relu_n1_to_1", "tanh",
-                                            "sigmoid"};
+constexpr const char* kActivationNames[] = {"none",         "relu", "relu6",
+                                            "relu_n1_to_1", "tanh", "sigmoid"};
 
 }  // namespace
 

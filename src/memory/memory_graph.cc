@@ -18,7 +18,7 @@ bool IsAliasOp(OpType t) { return t == OpType::kReshape || t == OpType::kFlatten
 
 bool IsInPlaceOp(OpType t) {
   return t == OpType::kRelu || t == OpType::kRelu6 || t == OpType::kSigmoid || t == OpType::kTanh ||
-         t == OpType::kAdd;
+         t == OpType::kHardSwish || t == OpType::kHardSigmoid || t == OpType::kAdd;
 }
 
 std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {

@@ -311,8 +311,12 @@ void MapClip(Importer& im, const OnnxNode& n) {
                            ") has no opcost op (Clip(0, 6) is relu6, Clip(0, inf) relu)");
 }
 
-void MapHardActivation(Importer& im, const OnnxNode& n) {
-  im.AddUnsupported(n, "opcost has no op for " + n.op_type);
+void MapHardSwish(Importer& im, const OnnxNode& n) {
+  MapActivation(im, n, Activation::kNone, OpType::kHardSwish);
+}
+// alpha and beta change no count: hard_sigmoid is clamp(alpha * x + beta, 0, 1) for any.
+void MapHardSigmoid(Importer& im, const OnnxNode& n) {
+  MapActivation(im, n, Activation::kNone, OpType::kHardSigmoid);
 }
 
 void MapSoftmax(Importer& im, const OnnxNode& n) {
@@ -843,8 +847,8 @@ constexpr OnnxOpRule kRules[] = {
     {"Clip", MapClip},
     {"Sigmoid", MapSigmoid},
     {"Tanh", MapTanh},
-    {"HardSwish", MapHardActivation},
-    {"HardSigmoid", MapHardActivation},
+    {"HardSwish", MapHardSwish},
+    {"HardSigmoid", MapHardSigmoid},
     {"Softmax", MapSoftmax},
     {"MaxPool", MapMaxPool},
     {"AveragePool", MapAveragePool},

@@ -788,6 +788,9 @@ class Importer {
         case tflite::kOpTanh:
           MapUnary(op, OpType::kTanh);
           break;
+        case tflite::kOpHardSwish:
+          MapUnary(op, OpType::kHardSwish);
+          break;
         case tflite::kOpRelu:
           MapUnary(op, OpType::kRelu);
           break;

@@ -123,6 +123,7 @@ enum TflBuiltin : std::int32_t {
   kOpTranspose = 39,
   kOpMean = 40,
   kOpQuantize = 114,
+  kOpHardSwish = 117,
 };
 
 }  // namespace opcost::tflite

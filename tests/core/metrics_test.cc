@@ -1,10 +1,10 @@
 #include "opcost/metrics.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "opcost/builder.h"
 #include "opcost/model_io.h"
@@ -22,8 +22,8 @@ TEST(Metrics, ConvCountsByHand) {
   // 32x32x3 -> 3x3 conv, 16 filters, SAME, bias, fused ReLU.
   GraphBuilder b("g");
   const TensorId x = b.Input("x", {1, 32, 32, 3});
-  b.Conv2D("conv", x, {.filters = 16, .kernel_h = 3, .kernel_w = 3,
-                       .activation = Activation::kRelu});
+  b.Conv2D("conv", x,
+           {.filters = 16, .kernel_h = 3, .kernel_w = 3, .activation = Activation::kRelu});
   const Graph g = b.Build();
   const OpMetrics m = ComputeMetrics(g).layers[0];
   EXPECT_EQ(m.category, OpCategory::kConv);
@@ -207,6 +207,8 @@ constexpr char kEveryOp[] = R"({
     {"name": "r6", "op": "relu6"},
     {"name": "sg", "op": "sigmoid"},
     {"name": "th", "op": "tanh"},
+    {"name": "hs", "op": "hard_swish"},
+    {"name": "hsg", "op": "hard_sigmoid"},
     {"name": "mp", "op": "max_pool", "pool": [2, 2]},
     {"name": "ap", "op": "avg_pool", "pool": [1, 1]},
     {"name": "pd", "op": "pad", "paddings": [[0, 0], [1, 1], [1, 1], [0, 0]]},
@@ -228,6 +230,13 @@ constexpr char kEveryOp[] = R"({
 TEST(Metrics, GraphAndOneLayerPathsAgreeForEveryOpType) {
   const Graph g = ParseModel(kEveryOp);
   const NetworkMetrics net = ComputeMetrics(g);
+  // Hand counts of the hard activations on the 6x6x8 depthwise output (288 elements):
+  // hard_swish 1 add + 2 comparisons + 2 multiplications each, hard_sigmoid one multiplication
+  // fewer.
+  const OpMetrics& hs = net.layers[static_cast<std::size_t>(g.FindNode("hs"))];
+  EXPECT_EQ(hs.other_ops, 288 * 5);
+  EXPECT_EQ(hs.category, OpCategory::kActivation);
+  EXPECT_EQ(net.layers[static_cast<std::size_t>(g.FindNode("hsg"))].other_ops, 288 * 4);
   std::vector<bool> seen(kNumOpTypes, false);
   for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
     const OpMetrics& a = net.layers[static_cast<std::size_t>(id)];
@@ -257,8 +266,7 @@ TEST(Metrics, LayerDescIsValidated) {
   LayerDesc d = LayerDesc::Conv2D({1, 8, 8, 4}, 4, 3, 3);
   d.weights = Shape{};
   EXPECT_OPCOST_ERROR(ComputeLayerMetrics(d), ErrorCode::kInvalidArgument, "rank 4");
-  EXPECT_OPCOST_ERROR(LayerDesc::Conv2D({8, 8, 4}, 4, 3, 3), ErrorCode::kInvalidArgument,
-                      "rank 4");
+  EXPECT_OPCOST_ERROR(LayerDesc::Conv2D({8, 8, 4}, 4, 3, 3), ErrorCode::kInvalidArgument, "rank 4");
   LayerDesc huge = LayerDesc::Conv2D({1, 1 << 20, 1 << 20, 1 << 12}, 1 << 12, 3, 3);
   EXPECT_OPCOST_ERROR(ComputeLayerMetrics(huge), ErrorCode::kOverflow, "overflow");
 }

@@ -18,6 +18,17 @@ std::string DataPath(const std::string& name) {
   return std::string(OPCOST_SOURCE_DIR) + "/tests/data/onnx/" + name;
 }
 
+TEST(OnnxImport, MapsTheHardActivationsOfMobileNetV3) {
+  const Graph g = ImportOnnx(DataPath("hard_activations.onnx"));
+  ASSERT_EQ(g.nodes().size(), 3u);
+  EXPECT_EQ(g.nodes()[1].type, OpType::kHardSwish);
+  EXPECT_EQ(g.nodes()[2].type, OpType::kHardSigmoid);
+  const NetworkMetrics m = ComputeMetrics(g);
+  // 8x8x4 = 256 outputs: hard_swish 5 other ops each, hard_sigmoid 4 (docs/metrics.md).
+  EXPECT_EQ(m.layers[1].other_ops, 256 * 5);
+  EXPECT_EQ(m.layers[2].other_ops, 256 * 4);
+}
+
 TEST(OnnxImport, FoldsBatchNormIntoThePrecedingConv) {
   const Graph g = ImportOnnx(DataPath("batchnorm.onnx"));
   ASSERT_EQ(g.nodes().size(), 3u);  // conv(+bn+relu), add, batch_norm

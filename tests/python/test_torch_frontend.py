@@ -251,11 +251,12 @@ def test_cat_over_height_maps_to_nhwc_axis_1():
     assert [i["shape"] for i in model["inputs"]] == [[1, 4, 5, 3], [1, 2, 5, 3]]
 
 
-def test_hardswish_is_an_unsupported_layer_with_declared_shape():
-    model = convert_one(nn.Hardswish(), (1, 3, 4, 4), declare_shapes=False)
-    assert model["layers"][0]["op"] == "unsupported"
-    assert model["layers"][0]["original_op"] == "HARD_SWISH"
-    assert model["tensors"] == [{"name": "0", "shape": [1, 4, 4, 3]}]
+def test_hard_activations_map_to_their_ops():
+    # MobileNetV3's activations: hard_swish and hard_sigmoid (activation category).
+    for module, op in ((nn.Hardswish(), "hard_swish"), (nn.Hardsigmoid(), "hard_sigmoid")):
+        model = convert_one(module, (1, 3, 4, 4), declare_shapes=False)
+        assert model["layers"][0]["op"] == op
+        assert "tensors" not in model
 
 
 def test_dtype_option():
@@ -274,14 +275,14 @@ def test_unsupported_module_names_its_path():
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
-            self.conv = nn.Sequential(nn.Conv2d(8, 8, 1), nn.Hardsigmoid())
+            self.conv = nn.Sequential(nn.Conv2d(8, 8, 1), nn.Mish())
 
         def forward(self, x):
             return self.conv(x)
 
     features = nn.Sequential(nn.Identity(), nn.Identity(), nn.Identity(), Block())
     model = nn.Sequential(OrderedDict(features=features))
-    with pytest.raises(ValueError, match=r"^features\.3\.conv\.1: unsupported module Hardsigmoid"):
+    with pytest.raises(ValueError, match=r"^features\.3\.conv\.1: unsupported module Mish"):
         to_model_dict(model, torch.zeros(1, 8, 4, 4))
 
 

@@ -326,6 +326,16 @@ def make_batchnorm_model():
                            [vi("y", TensorProto.FLOAT, [1, c, 8, 8])], inits), "batchnorm.onnx")
 
 
+def make_hard_activation_model():
+    """MobileNetV3's activations: Conv -> HardSwish -> HardSigmoid (torch's alpha 1/6)."""
+    nodes = [helper.make_node("Conv", ["x", "w"], ["conv"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("HardSwish", ["conv"], ["hs"], name="hs"),
+             helper.make_node("HardSigmoid", ["hs"], ["y"], name="hsig", alpha=1 / 6, beta=0.5)]
+    save(helper.make_graph(nodes, "hard", [vi("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                           [vi("y", TensorProto.FLOAT, [1, 4, 8, 8])], [weights("w", [4, 3, 3, 3])]),
+         "hard_activations.onnx", opset=14)
+
+
 def make_qoperator_model():
     """QLinearConv -> QLinearConv (depthwise) -> QLinearAdd (com.microsoft) -> ConvInteger,
     and Flatten -> QLinearMatMul / MatMulInteger."""
@@ -439,6 +449,7 @@ def main():
                        zero_weights=name.startswith("mobilenet"))
         to_qdq(model, name + "_qdq.onnx")
     make_batchnorm_model()
+    make_hard_activation_model()
     make_qoperator_model()
     make_external_data_model()
     make_bad_models()
