@@ -171,6 +171,13 @@ void Summarize(NetworkEstimate* estimate);
 // Adds one layer's estimate to `totals` (a caller that caches layer estimates sums them so).
 void AddToTotals(const LayerEstimate& layer, EstimateTotals* totals);
 
+// The flags set in `flags` by name, in bit order: "extrapolated", "variant", "fallback",
+// "unsupported_op" (the names of the JSON outputs, docs/cli.md).
+std::vector<const char*> EstimateFlagNames(std::uint32_t flags);
+// The memory region `layer`'s weights are read from ("flash"); "" for a layer without weights
+// or an estimate without a memory model.
+std::string WeightsRegionName(const HardwareProfile& profile, const LayerEstimate& layer);
+
 // Average energy per inference period: energy_j of the inference plus idle power for the rest
 // of `period_s`. Throws Error{kInvalidArgument} if period_s is not finite or is shorter than
 // totals.latency_s.

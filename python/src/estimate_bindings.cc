@@ -11,20 +11,6 @@
 namespace opcost::python {
 namespace {
 
-py::list FlagNames(std::uint32_t flags) {
-  py::list names;
-  if (flags & kFlagExtrapolated) names.append("extrapolated");
-  if (flags & kFlagVariant) names.append("variant");
-  if (flags & kFlagFallback) names.append("fallback");
-  if (flags & kFlagUnsupportedOp) names.append("unsupported_op");
-  return names;
-}
-
-std::string RegionName(const HardwareProfile& p, const LayerEstimate& l) {
-  if (l.weights_region < 0 || l.weight_bytes == 0) return "";
-  return p.memory.regions[static_cast<std::size_t>(l.weights_region)].name;
-}
-
 py::dict LayerDict(std::size_t index, const std::string& name, const LayerEstimate& l,
                    const HardwareProfile& p) {
   py::dict j;
@@ -39,13 +25,13 @@ py::dict LayerDict(std::size_t index, const std::string& name, const LayerEstima
   j["throughput"] = l.throughput;
   j["cycles"] = l.cycles;
   j["memory_cycles"] = l.memory_cycles;
-  j["weights_region"] = RegionName(p, l);
+  j["weights_region"] = WeightsRegionName(p, l);
   j["latency_s"] = l.latency_s;
   j["energy_j"] = l.energy_j;
   j["naive_cycles"] = l.naive_cycles;
   j["naive_latency_s"] = l.naive_latency_s;
   j["naive_energy_j"] = l.naive_energy_j;
-  j["flags"] = FlagNames(l.flags);
+  j["flags"] = EstimateFlagNames(l.flags);
   return j;
 }
 

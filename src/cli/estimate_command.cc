@@ -45,15 +45,6 @@ std::string FlagLetters(std::uint32_t flags) {
   return s;
 }
 
-OJson FlagList(std::uint32_t flags) {
-  OJson a = OJson::array();
-  if (flags & kFlagExtrapolated) a.push_back("extrapolated");
-  if (flags & kFlagVariant) a.push_back("variant");
-  if (flags & kFlagFallback) a.push_back("fallback");
-  if (flags & kFlagUnsupportedOp) a.push_back("unsupported_op");
-  return a;
-}
-
 std::string Pct(double share) { return FormatNumber(share * 100.0, 3); }
 
 // Cycles in the table: a whole number, rounded half up (cycles are never negative), in fixed
@@ -62,12 +53,6 @@ std::string Cycles(double cycles) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", std::floor(cycles + 0.5));
   return buf;
-}
-
-std::string RegionName(const HardwareProfile& p, const LayerEstimate& l) {
-  return l.weights_region < 0 || l.weight_bytes == 0
-             ? std::string()
-             : p.memory.regions[static_cast<std::size_t>(l.weights_region)].name;
 }
 
 // "measurement" or "estimate"...: the provenance kind of the power figures. One word when every
@@ -150,7 +135,7 @@ void PrintTable(const Graph& g, const HardwareProfile& p, const NetworkEstimate&
                                     FormatNumber(l.energy_j * 1e6),
                                     FormatNumber(l.naive_latency_s * 1e3),
                                     FlagLetters(l.flags)};
-    if (memory) row.insert(row.begin() + 7, {Cycles(l.memory_cycles), RegionName(p, l)});
+    if (memory) row.insert(row.begin() + 7, {Cycles(l.memory_cycles), WeightsRegionName(p, l)});
     t.AddRow(row);
   }
   t.AddRule();
@@ -215,13 +200,13 @@ void PrintJson(const Graph& g, const HardwareProfile& p, const NetworkEstimate& 
     j["throughput"] = l.throughput;
     j["cycles"] = l.cycles;
     j["memory_cycles"] = l.memory_cycles;
-    j["weights_region"] = RegionName(p, l);
+    j["weights_region"] = WeightsRegionName(p, l);
     j["latency_s"] = l.latency_s;
     j["energy_j"] = l.energy_j;
     j["naive_cycles"] = l.naive_cycles;
     j["naive_latency_s"] = l.naive_latency_s;
     j["naive_energy_j"] = l.naive_energy_j;
-    j["flags"] = FlagList(l.flags);
+    j["flags"] = EstimateFlagNames(l.flags);
     layers.push_back(j);
   }
   root["layers"] = layers;
@@ -302,7 +287,7 @@ void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e
                       Num(l.naive_energy_j),
                       FlagLetters(l.flags),
                       Num(l.memory_cycles),
-                      RegionName(p, l),
+                      WeightsRegionName(p, l),
                       "",
                       ""});
   }

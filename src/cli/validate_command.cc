@@ -21,6 +21,7 @@
 #include "estimate/csv_line.h"
 #include "opcost/error.h"
 #include "opcost/estimator.h"
+#include "opcost/profile_catalog.h"
 #include "opcost/validation.h"
 
 namespace opcost::cli {
@@ -134,8 +135,7 @@ class Cache {
   explicit Cache(const Table& t) : table_(t) {}
   const Estimator& Profile(std::size_t row) {
     const std::string name = table_.Required(row, "profile");
-    const bool is_path = name.find('/') != std::string::npos ||
-                         (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0);
+    const bool is_path = IsProfilePath(name);
     auto it = profiles_.find(name);
     if (it == profiles_.end()) {
       try {

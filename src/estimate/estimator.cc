@@ -319,6 +319,21 @@ void AddToTotals(const LayerEstimate& layer, EstimateTotals* totals) {
   Add(layer, 1.0, totals, nullptr);
 }
 
+std::vector<const char*> EstimateFlagNames(std::uint32_t flags) {
+  std::vector<const char*> names;
+  if (flags & kFlagExtrapolated) names.push_back("extrapolated");
+  if (flags & kFlagVariant) names.push_back("variant");
+  if (flags & kFlagFallback) names.push_back("fallback");
+  if (flags & kFlagUnsupportedOp) names.push_back("unsupported_op");
+  return names;
+}
+
+std::string WeightsRegionName(const HardwareProfile& profile, const LayerEstimate& layer) {
+  return layer.weights_region < 0 || layer.weight_bytes == 0
+             ? std::string()
+             : profile.memory.regions[static_cast<std::size_t>(layer.weights_region)].name;
+}
+
 double EnergyPerPeriodJ(const EstimateTotals& totals, const HardwareProfile& profile,
                         double period_s) {
   if (!std::isfinite(period_s) || period_s < totals.latency_s) {

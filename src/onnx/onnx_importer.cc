@@ -11,7 +11,6 @@
 #include "opcost/shape_inference.h"
 
 namespace opcost::onnx {
-namespace {
 
 std::string DimsText(const std::vector<std::int64_t>& dims) {
   std::string s = "[";
@@ -21,6 +20,8 @@ std::string DimsText(const std::vector<std::int64_t>& dims) {
   }
   return s + "]";
 }
+
+namespace {
 
 bool MapDataType(std::int32_t onnx_type, DataType* out) {
   switch (onnx_type) {

@@ -172,6 +172,9 @@ NodeId MapDense(Importer& im, const OnnxNode& n, const DenseParts& parts);
 std::int64_t ExternalDataBytes(const OnnxTensor& t, const std::string& base_dir,
                                const std::string& source);
 
+// "[1,3,224,224]": ONNX dims as messages print them.
+std::string DimsText(const std::vector<std::int64_t>& dims);
+
 }  // namespace opcost::onnx
 
 #endif  // OPCOST_SRC_ONNX_ONNX_IMPORTER_H_

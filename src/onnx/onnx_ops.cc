@@ -21,15 +21,6 @@ void MapMatMulInteger(Importer& im, const OnnxNode& n);
 
 namespace {
 
-std::string DimsText(const std::vector<std::int64_t>& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i != 0) s += ",";
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
-}
-
 // The opcost axis holding ONNX axis `axis` of a value with `layout`.
 int OpcostAxis(int axis, Layout layout) {
   if (layout == Layout::kPlain) return axis;
