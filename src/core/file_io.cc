@@ -39,6 +39,12 @@ void WriteInPlace(const std::string& path, const std::string& text) {
   if (close(fd) != 0) FailIo(path, "close failed", errno);
 }
 
+[[noreturn]] void FailOverBudget(const std::string& path, std::int64_t limit) {
+  throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
+                                  std::to_string(limit) +
+                                  " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
+}
+
 }  // namespace
 
 std::int64_t MaxInputBytes() {
@@ -58,7 +64,8 @@ std::int64_t MaxInputBytes() {
 
 std::string ReadInputFile(const std::string& path) {
   struct stat st;
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  const bool known = stat(path.c_str(), &st) == 0;
+  if (known && S_ISDIR(st.st_mode)) {
     throw Error(ErrorCode::kIo, "'" + path + "' is a directory, not a file");
   }
   std::ifstream in(path, std::ios::binary);
@@ -69,11 +76,7 @@ std::string ReadInputFile(const std::string& path) {
   const std::int64_t limit = MaxInputBytes();
   // A regular file larger than the budget is refused before reading it; devices and pipes have
   // no size and are read up to the budget.
-  if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > limit) {
-    throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
-                                    std::to_string(limit) +
-                                    " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
-  }
+  if (known && S_ISREG(st.st_mode) && st.st_size > limit) FailOverBudget(path, limit);
   std::string text;
   char chunk[1 << 16];
   while (in) {
@@ -85,11 +88,7 @@ std::string ReadInputFile(const std::string& path) {
                                       std::to_string(text.size()) +
                                       " bytes (OPCOST_MAX_INPUT_BYTES lowers the input budget)");
     }
-    if (static_cast<std::int64_t>(text.size()) > limit) {
-      throw Error(ErrorCode::kIo, "'" + path + "' is larger than the input budget of " +
-                                      std::to_string(limit) +
-                                      " bytes (set OPCOST_MAX_INPUT_BYTES to raise it)");
-    }
+    if (static_cast<std::int64_t>(text.size()) > limit) FailOverBudget(path, limit);
   }
   if (in.bad()) throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
   return text;
