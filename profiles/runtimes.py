@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+import runtime_reserves  # profiles/runtime_reserves.py
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEV = os.path.join(ROOT, "validation", "mlperf_tiny_v05_v10_cortexm.csv")
 
@@ -200,6 +202,7 @@ def main():
                     collect(v)
         collect({k: v for k, v in p.items() if k != "sources"})
         p["sources"] = {k: v for k, v in p["sources"].items() if k in used}
+        runtime_reserves.apply(p)
         with open(os.path.join(ROOT, "profiles", spec["name"] + ".json"), "w") as f:
             json.dump(p, f, indent=2)
             f.write("\n")

@@ -70,8 +70,9 @@ MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options = {}
 // Bytes of every constant tensor some node reads, each counted once. Throws Error{kOverflow}.
 std::int64_t WeightBytes(const Graph& graph);
 
-// Whether a footprint fits a device: weights in flash, peak activations in SRAM. Margins are
-// capacity - use (negative when it does not fit).
+// Whether a footprint fits a device: weights plus the runtime's own code in flash, peak
+// activations (scratch included) plus the runtime's own RAM in SRAM. Margins are capacity - use
+// (negative when it does not fit).
 struct MemoryFit {
   std::int64_t flash_capacity_bytes = 0;
   std::int64_t sram_capacity_bytes = 0;
@@ -82,14 +83,18 @@ struct MemoryFit {
   bool fits_flash = false;
   bool fits_sram = false;
   bool fits = false;  // both
+  // The runtime reserve counted in flash_used_bytes and sram_used_bytes (RuntimeReserve).
+  std::int64_t runtime_flash_bytes = 0;
+  std::int64_t runtime_sram_bytes = 0;
   // Weights a placement copies into RAM (a region of kind sram or tcm): part of
   // sram_used_bytes; flash still holds them (the image they are copied from).
   std::int64_t sram_weight_bytes = 0;
 };
-// Throws Error{kInvalidArgument} if a capacity is not positive.
+// Throws Error{kInvalidArgument} if a capacity is not positive or a reserve negative, and
+// Error{kOverflow}.
 MemoryFit CheckFit(const MemoryReport& report, std::int64_t flash_capacity_bytes,
-                   std::int64_t sram_capacity_bytes);
-// Against the profile's flash_bytes and sram_bytes. Same errors.
+                   std::int64_t sram_capacity_bytes, const RuntimeReserve& reserve = {});
+// Against the profile's flash_bytes and sram_bytes, with its runtime_reserve. Same errors.
 MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile);
 // Same with weights placed as the estimator places them (WeightPlacement in profile.h): weights
 // of layers in a RAM region also use SRAM. Throws Error{kInvalidArgument} for a region or layer

@@ -160,6 +160,17 @@ struct ValidationRecord {
   std::string source;  // provenance id naming the table and command
 };
 
+// What the runtime itself takes beside the model (docs/profile-format.md, "runtime_reserve"):
+// its code and constant tables in flash; its own RAM (interpreter and kernel state, stack, I/O
+// buffers) in SRAM. Counted in every fit check; zero when the profile does not say.
+struct RuntimeReserve {
+  std::int64_t flash_bytes = 0;
+  std::int64_t sram_bytes = 0;
+  std::string flash_source;  // provenance ids
+  std::string sram_source;
+  std::string note;
+};
+
 struct HardwareProfile {
   int format_version = kProfileFormatVersion;
   std::string name;  // also the file stem the CLI finds it by
@@ -187,6 +198,7 @@ struct HardwareProfile {
   std::vector<VariantRule> variants;
   std::vector<ScratchRule> scratch;
   MemorySystem memory;
+  RuntimeReserve runtime_reserve;
   std::vector<ValidationRecord> validation;
   std::vector<ProvenanceSource> sources;
   std::string source_name;  // the file (or name) the profile was parsed from

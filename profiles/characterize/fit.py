@@ -34,6 +34,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import runtime_reserves  # noqa: E402  profiles/runtime_reserves.py: one table for both generators
+
 MAC_CATS = ["conv", "conv_1x1", "depthwise_conv", "fully_connected"]
 
 # What each generated profile is and what it is calibrated on.
@@ -626,6 +629,7 @@ def main():
         got = estimator_cycles(opcost_bin, model_path(m["model"]), p, work, "final")["totals"]["cycles"]
         if abs(got - m["estimate_cycles"]) > 1e-4 * m["estimate_cycles"]:  # curve points are rounded
             sys.exit(f"fit.py: estimator gives {got} cycles for {m['name']}, calibration expected {m['estimate_cycles']}")
+    runtime_reserves.apply(p)
     with open(out_path, "w") as f:
         json.dump(p, f, indent=2)
         f.write("\n")

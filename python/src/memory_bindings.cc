@@ -88,6 +88,8 @@ py::dict FitDict(const MemoryFit& f) {
   d["fits_sram"] = f.fits_sram;
   d["fits"] = f.fits;
   d["sram_weight_bytes"] = f.sram_weight_bytes;
+  d["runtime_flash_bytes"] = f.runtime_flash_bytes;
+  d["runtime_sram_bytes"] = f.runtime_sram_bytes;
   return d;
 }
 

@@ -17,7 +17,7 @@ namespace {
 constexpr char kHelp[] =
     "usage: opcost estimate MODEL --profile NAME|FILE [--format table|json|csv]\n"
     "                       [--allow-fallback] [--allow-unsupported] [--weights REGION]\n"
-    "                       [--layer-weights NAME=REGION,...]\n\n"
+    "                       [--layer-weights NAME=REGION,...] [--totals]\n\n"
     "Cycles, latency (s) and energy (J) of every layer of MODEL on the hardware described by a\n"
     "profile (docs/profile-format.md), found by name in profiles/ (or $OPCOST_PROFILE_PATH) or\n"
     "given as a file. Beside each estimate: what an ops-proportional model with one average\n"
@@ -34,6 +34,8 @@ constexpr char kHelp[] =
     "                    the same for single layers (overrides --weights)\n"
     "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
     "                    zero-cost op flagged u instead of an error\n"
+    "  --totals          with --format csv: the totals as one row instead of the layers\n"
+    "MODEL - reads the model from standard input.\n"
     "JSON: \"layers\", \"totals\" and \"by_category\" (docs/cli.md).\n";
 
 std::string FlagLetters(std::uint32_t flags) {
@@ -265,9 +267,7 @@ void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e
                     "naive_energy_j",
                     "flags",
                     "memory_cycles",
-                    "weights_region",
-                    "power_source_kind",
-                    "validated_latency_error_pct"});
+                    "weights_region"});
   for (std::size_t i = 0; i < e.layers.size(); ++i) {
     const LayerEstimate& l = e.layers[i];
     WriteCsvRow(out, {std::to_string(i),
@@ -287,39 +287,32 @@ void PrintCsv(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e
                       Num(l.naive_energy_j),
                       FlagLetters(l.flags),
                       Num(l.memory_cycles),
-                      WeightsRegionName(p, l),
-                      "",
-                      ""});
+                      WeightsRegionName(p, l)});
   }
+}
+
+// --totals: the network's totals as one CSV row (its own file: one row type per CSV).
+void PrintCsvTotals(const Graph& g, const HardwareProfile& p, const NetworkEstimate& e,
+                    std::ostream& out) {
   const EstimateTotals& s = e.totals;
-  WriteCsvRow(out, {"total",
-                    "",
-                    "",
-                    "",
-                    std::to_string(s.macs),
-                    std::to_string(s.ops),
-                    "",
-                    "",
-                    "",
-                    Num(s.cycles),
-                    Num(s.latency_s),
-                    Num(s.energy_j),
-                    Num(s.naive_cycles),
-                    Num(s.naive_latency_s),
-                    Num(s.naive_energy_j),
-                    "",
-                    Num(s.memory_cycles),
-                    "",
-                    PowerKind(p),
-                    ValidatedError(p)});
+  WriteCsvRow(out, {"model", "profile", "layers", "macs", "ops", "cycles", "latency_s", "energy_j",
+                    "naive_cycles", "naive_latency_s", "naive_energy_j", "memory_cycles",
+                    "power_source_kind", "validated_latency_error_pct"});
+  WriteCsvRow(out, {g.name(), p.name, std::to_string(s.layers), std::to_string(s.macs),
+                    std::to_string(s.ops), Num(s.cycles), Num(s.latency_s), Num(s.energy_j),
+                    Num(s.naive_cycles), Num(s.naive_latency_s), Num(s.naive_energy_j),
+                    Num(s.memory_cycles), PowerKind(p), ValidatedError(p)});
 }
 
 int Run(const Args& args, std::ostream& out) {
   const ParsedArgs parsed = ParseArgs(args, {"profile", "format", "weights", "layer-weights"},
-                                      {"allow-fallback", "allow-unsupported"});
+                                      {"allow-fallback", "allow-unsupported", "totals"});
   if (parsed.positional.size() != 1) throw UsageError("estimate takes one MODEL argument");
   if (!parsed.Has("profile")) throw UsageError("estimate needs --profile NAME|FILE");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  if (parsed.Has("totals") && format != OutputFormat::kCsv) {
+    throw UsageError("--totals applies to --format csv (table and JSON show the totals)");
+  }
   const HardwareProfile profile = LoadProfileForCli(parsed.Get("profile"));
   const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   EstimateOptions options;
@@ -335,7 +328,11 @@ int Run(const Args& args, std::ostream& out) {
       PrintJson(graph, profile, e, out);
       break;
     case OutputFormat::kCsv:
-      PrintCsv(graph, profile, e, out);
+      if (parsed.Has("totals")) {
+        PrintCsvTotals(graph, profile, e, out);
+      } else {
+        PrintCsv(graph, profile, e, out);
+      }
       break;
   }
   return 0;

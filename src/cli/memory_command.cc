@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/device_options.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
 #include "opcost/arena_planner.h"
@@ -22,7 +23,8 @@ constexpr char kHelp[] =
     "usage: opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place]\n"
     "                    [--alignment N] [--max-states N] [--format table|json|csv]\n"
     "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n"
-    "                    [--allow-unsupported]\n\n"
+    "                    [--allow-unsupported] [--totals] [--flash BYTES] [--sram BYTES]\n"
+    "                    [--reserve-flash BYTES] [--reserve-sram BYTES] [--require-fit]\n\n"
     "Memory footprint of MODEL (the seed paper's section 3): per execution step the live\n"
     "activation tensors (at most 32 named per step, all at the peak) and their bytes, the\n"
     "peak concurrent activation bytes, the weight bytes and the total footprint (weights +\n"
@@ -44,8 +46,12 @@ constexpr char kHelp[] =
     "                    the same for single layers (overrides --weights)\n"
     "                    weights in a RAM region count toward the SRAM fit\n"
     "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
-    "                    zero-cost op (its output still counts in memory) instead of an error\n\n"
-    "JSON keys: docs/cli.md (section \"opcost memory\"). CSV: one row per step.\n";
+    "                    zero-cost op (its output still counts in memory) instead of an error\n"
+    "  --totals          with --format csv: the summary and fit as one row instead of the steps\n"
+    "With --profile, the fit: flash used = weights + the runtime's reserve, SRAM used = peak\n"
+    "activations with scratch + the runtime's reserve (the profile's runtime_reserve):\n"
+    OPCOST_DEVICE_OPTIONS_HELP
+    "\nJSON keys: docs/cli.md (section \"opcost memory\"). CSV: one row per step.\n";
 
 std::int64_t ParsePositive(const std::string& option, const std::string& text) {
   std::size_t used = 0;
@@ -120,11 +126,29 @@ struct Result {
   ArenaPlan plan;
 };
 
+// The verdict first, where a deployer looks: used = model + runtime reserve, per memory.
+void PrintFitLines(const Result& r, std::ostream& out) {
+  const MemoryFit& f = r.fit;
+  out << "fit (" << r.profile_name << "): " << (f.fits ? "fits" : "DOES NOT FIT") << "\n"
+      << "  flash: " << f.flash_used_bytes - f.runtime_flash_bytes << " B weights + "
+      << f.runtime_flash_bytes << " B runtime = " << f.flash_used_bytes << " / "
+      << f.flash_capacity_bytes << " B (margin " << f.flash_margin_bytes << " B)\n"
+      << "  SRAM: " << f.sram_used_bytes - f.runtime_sram_bytes << " B peak activations"
+      << (f.sram_weight_bytes > 0 ? " and weights" : "") << " + " << f.runtime_sram_bytes
+      << " B runtime = " << f.sram_used_bytes << " / " << f.sram_capacity_bytes << " B (margin "
+      << f.sram_margin_bytes << " B)\n";
+  if (f.sram_weight_bytes > 0) {
+    out << "  SRAM holds " << f.sram_weight_bytes
+        << " B of weights copied from flash (--weights / --layer-weights)\n";
+  }
+}
+
 void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
   const MemoryReport& m = r.report;
   out << "model: " << g.name() << " (" << g.nodes().size()
       << " ops), in place: " << (in_place ? "on" : "off")
       << (r.has_profile ? ", scratch from profile " + r.profile_name : std::string()) << "\n";
+  if (r.has_profile) PrintFitLines(r, out);
   TextTable t({"step", "layer", "op", "activation B", "scratch B", "total B", "live tensors"},
               {false, true, true, false, false, false, true});
   for (const MemoryStep& s : m.steps) {
@@ -168,17 +192,6 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
                 std::to_string(b.first_step) + "-" + std::to_string(b.last_step)});
     }
     a.Print(out);
-  }
-  if (r.has_profile) {
-    const MemoryFit& f = r.fit;
-    out << "fit (" << r.profile_name << "): flash " << f.flash_used_bytes << " / "
-        << f.flash_capacity_bytes << " B (margin " << f.flash_margin_bytes << " B), SRAM "
-        << f.sram_used_bytes << " / " << f.sram_capacity_bytes << " B (margin "
-        << f.sram_margin_bytes << " B): " << (f.fits ? "fits" : "DOES NOT FIT") << "\n";
-    if (f.sram_weight_bytes > 0) {
-      out << "  SRAM holds " << f.sram_weight_bytes
-          << " B of weights copied from flash (--weights / --layer-weights)\n";
-    }
   }
 }
 
@@ -260,6 +273,8 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["fits_sram"] = f.fits_sram;
     j["fits"] = f.fits;
     j["sram_weight_bytes"] = f.sram_weight_bytes;
+    j["runtime_flash_bytes"] = f.runtime_flash_bytes;
+    j["runtime_sram_bytes"] = f.runtime_sram_bytes;
     root["fit"] = j;
   }
   out << DumpJson(root) << "\n";
@@ -276,12 +291,60 @@ void PrintCsv(const Graph& g, const Result& r, std::ostream& out) {
   }
 }
 
+// --totals: the summary as one CSV row (its own file: one row type per CSV).
+void PrintCsvTotals(const Graph& g, const Result& r, std::ostream& out) {
+  const MemoryReport& m = r.report;
+  std::vector<std::string> header = {"model", "peak_activation_bytes", "peak_step", "peak_layer",
+                                     "weight_bytes", "total_footprint_bytes"};
+  std::vector<std::string> row = {g.name(), std::to_string(m.peak_activation_bytes),
+                                  std::to_string(m.peak_step), g.node(m.peak_node).name,
+                                  std::to_string(m.weight_bytes),
+                                  std::to_string(m.total_footprint_bytes)};
+  if (r.has_profile) {
+    const MemoryFit& f = r.fit;
+    const std::vector<std::pair<const char*, std::int64_t>> numbers = {
+        {"flash_capacity_bytes", f.flash_capacity_bytes},
+        {"flash_used_bytes", f.flash_used_bytes},
+        {"runtime_flash_bytes", f.runtime_flash_bytes},
+        {"flash_margin_bytes", f.flash_margin_bytes},
+        {"sram_capacity_bytes", f.sram_capacity_bytes},
+        {"sram_used_bytes", f.sram_used_bytes},
+        {"runtime_sram_bytes", f.runtime_sram_bytes},
+        {"sram_weight_bytes", f.sram_weight_bytes},
+        {"sram_margin_bytes", f.sram_margin_bytes}};
+    header.push_back("profile");
+    row.push_back(r.profile_name);
+    for (const auto& [name, value] : numbers) {
+      header.push_back(name);
+      row.push_back(std::to_string(value));
+    }
+    for (const auto& [name, value] :
+         {std::pair{"fits_flash", f.fits_flash}, {"fits_sram", f.fits_sram}, {"fits", f.fits}}) {
+      header.push_back(name);
+      row.push_back(value ? "true" : "false");
+    }
+  }
+  WriteCsvRow(out, header);
+  WriteCsvRow(out, row);
+}
+
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed =
-      ParseArgs(args, {"format", "profile", "alignment", "max-states", "weights", "layer-weights"},
-                {"optimize-order", "plan", "in-place", "allow-unsupported"});
+  std::vector<std::string> with_value = {"format",     "profile", "alignment",
+                                         "max-states", "weights", "layer-weights"};
+  std::vector<std::string> switches = {"optimize-order", "plan", "in-place", "allow-unsupported",
+                                       "totals"};
+  with_value.insert(with_value.end(), kDeviceOptionsWithValue.begin(),
+                    kDeviceOptionsWithValue.end());
+  switches.insert(switches.end(), kDeviceSwitches.begin(), kDeviceSwitches.end());
+  const ParsedArgs parsed = ParseArgs(args, with_value, switches);
   if (parsed.positional.size() != 1) throw UsageError("memory takes one MODEL argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  if (parsed.Has("totals") && format != OutputFormat::kCsv) {
+    throw UsageError("--totals applies to --format csv (table and JSON show the totals)");
+  }
+  if (HasDeviceOptions(parsed) && !parsed.Has("profile")) {
+    throw UsageError("--flash, --sram, --reserve-* and --require-fit need --profile");
+  }
   Result r;
   if (parsed.Has("alignment")) {
     r.alignment_bytes = ParsePositive("alignment", parsed.Get("alignment"));
@@ -307,6 +370,7 @@ int Run(const Args& args, std::ostream& out) {
   HardwareProfile profile;
   if (parsed.Has("profile")) {
     profile = LoadProfileForCli(parsed.Get("profile"));
+    ApplyDeviceOptions(parsed, &profile);
     r.has_profile = true;
     r.profile_name = profile.name;
     options.rules.scratch_bytes = ProfileScratchBytes(graph, profile);
@@ -340,10 +404,14 @@ int Run(const Args& args, std::ostream& out) {
       PrintJson(graph, r, options.rules.in_place, out);
       break;
     case OutputFormat::kCsv:
-      PrintCsv(graph, r, out);
+      if (parsed.Has("totals")) {
+        PrintCsvTotals(graph, r, out);
+      } else {
+        PrintCsv(graph, r, out);
+      }
       break;
   }
-  return 0;
+  return r.has_profile ? FitExitCode(parsed, r.fit) : 0;
 }
 
 }  // namespace

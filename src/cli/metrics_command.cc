@@ -11,12 +11,14 @@ namespace opcost::cli {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: opcost metrics MODEL [--format table|json|csv] [--allow-unsupported]\n\n"
+    "usage: opcost metrics MODEL [--format table|json|csv] [--allow-unsupported] [--totals]\n\n"
     "Per-layer and total MACs, MACs per output, other operations, parameters, weight bytes and\n"
     "activation bytes of MODEL (a JSON model or a .tflite file). Counting conventions:\n"
     "docs/metrics.md. The JSON form has \"layers\" (one object per op) and \"totals\".\n\n"
     "  --allow-unsupported  an op of a .tflite or .onnx MODEL that opcost does not map is a\n"
-    "                    zero-cost op named 'unsupported' instead of an error\n";
+    "                    zero-cost op named 'unsupported' instead of an error\n"
+    "  --totals          with --format csv: the totals as one row instead of the layers\n"
+    "MODEL - reads the model from standard input.\n";
 
 void PrintTable(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
   TextTable t({"#", "layer", "op", "category", "output", "MACs", "MACs/out", "other ops", "params",
@@ -79,15 +81,25 @@ void PrintCsv(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
     for (std::string& v : MetricsCsvValues(m.layers[i])) row.push_back(std::move(v));
     WriteCsvRow(out, row);
   }
-  std::vector<std::string> row = {"total", "", "", ""};
+}
+
+// --totals: the model's totals as one CSV row (its own file: one row type per CSV).
+void PrintCsvTotals(const Graph& g, const NetworkMetrics& m, std::ostream& out) {
+  std::vector<std::string> header = {"model", "layers"};
+  for (const std::string& c : MetricsCsvColumns()) header.push_back(c);
+  WriteCsvRow(out, header);
+  std::vector<std::string> row = {g.name(), std::to_string(m.layers.size())};
   for (std::string& v : MetricsCsvValues(m.total)) row.push_back(std::move(v));
   WriteCsvRow(out, row);
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"format"}, {"allow-unsupported"});
+  const ParsedArgs parsed = ParseArgs(args, {"format"}, {"allow-unsupported", "totals"});
   if (parsed.positional.size() != 1) throw UsageError("metrics takes one MODEL argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
+  if (parsed.Has("totals") && format != OutputFormat::kCsv) {
+    throw UsageError("--totals applies to --format csv (table and JSON show the totals)");
+  }
   const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   const NetworkMetrics metrics = ComputeMetrics(graph);
   switch (format) {
@@ -98,7 +110,11 @@ int Run(const Args& args, std::ostream& out) {
       PrintJson(graph, metrics, out);
       break;
     case OutputFormat::kCsv:
-      PrintCsv(graph, metrics, out);
+      if (parsed.Has("totals")) {
+        PrintCsvTotals(graph, metrics, out);
+      } else {
+        PrintCsv(graph, metrics, out);
+      }
       break;
   }
   return 0;

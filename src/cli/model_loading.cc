@@ -1,6 +1,6 @@
 // How every command loads a model: a TFLite flatbuffer (by its "TFL3" identifier, or a .tflite
 // extension) through the TFLite importer, an .onnx file through the ONNX importer, anything else
-// through the JSON model loader.
+// through the JSON model loader; "-" reads standard input.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -65,7 +65,38 @@ void RejectDirectory(const std::string& path, const char* what) {
   }
 }
 
+// "-": the model comes on standard input, its kind told by its bytes (a TFLite identifier, JSON's
+// opening brace, else ONNX), so `cat m.tflite | opcost metrics -` and pipelines work.
+Graph LoadModelFromStdin(bool allow_unsupported) {
+  const std::string bytes = detail::ReadInputFile("/dev/stdin");
+  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  const std::string name = "<stdin>";
+  if (LooksLikeTflite(data, bytes.size())) {
+    TfliteImportOptions options;
+    options.allow_unsupported = allow_unsupported;
+    Graph g = ImportTfliteBuffer(data, bytes.size(), name, options);
+    CheckTfliteStrings(g, name);
+    return g;
+  }
+  const std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    throw Error(ErrorCode::kBadModel, name + ": empty input (expected a JSON, .tflite or .onnx model)");
+  }
+  if (bytes[first] == '{') return ParseModel(bytes, name);
+  OnnxImportOptions options;
+  options.allow_unsupported = allow_unsupported;
+  try {
+    return ImportOnnxBuffer(data, bytes.size(), name, options);
+  } catch (const Error& e) {
+    // Say what else it was tried as: the user may have meant JSON or TFLite.
+    throw Error(e.code(), std::string(e.what()) +
+                              " (standard input is read as ONNX when it is neither JSON, which "
+                              "starts with '{', nor TFLite, which has the identifier TFL3)");
+  }
+}
+
 Graph LoadModelForCli(const std::string& path, bool allow_unsupported) {
+  if (path == "-") return LoadModelFromStdin(allow_unsupported);
   RejectDirectory(path, "model");
   if (HasTfliteExtension(path) || StartsLikeTflite(path)) {
     TfliteImportOptions options;

@@ -37,6 +37,8 @@ constexpr double kMinClockHz = 1e3;
 constexpr double kMaxClockHz = 1e11;
 constexpr double kMinFactor = 1e-3;
 constexpr double kMaxFactor = 1e3;
+// A runtime reserve of 2^50 B (1 PiB) is beyond any device; the bound keeps used + reserve finite.
+constexpr std::int64_t kMaxReserveBytes = std::int64_t{1} << 50;
 
 // Reads one profile document; every error names the source and the JSON path.
 class Reader {
@@ -272,13 +274,34 @@ OpCategory ReadCategoryName(const Reader& r, const json& v, const std::string& p
   return c;
 }
 
+// {"flash_bytes": {"value", "source"}, "sram_bytes": {"value", "source"}, "note"}
+void ReadRuntimeReserve(const Reader& r, const json& v, RuntimeReserve* out) {
+  r.CheckObject(v, "/runtime_reserve", {"flash_bytes", "sram_bytes", "note"});
+  auto read_bytes = [&](const char* key, std::string* source) {
+    const std::string path = std::string("/runtime_reserve/") + key;
+    const json& b = r.Require(v, key, "/runtime_reserve");
+    r.CheckObject(b, path, {"value", "source", "note"});
+    const std::int64_t bytes = r.Integer(r.Require(b, "value", path), path + "/value", 0);
+    if (bytes > kMaxReserveBytes) {
+      r.Fail(path + "/value", "must be <= " + std::to_string(kMaxReserveBytes) + " (got " +
+                                  std::to_string(bytes) + ")");
+    }
+    *source = r.SourceRef(b, path);
+    return bytes;
+  };
+  out->flash_bytes = read_bytes("flash_bytes", &out->flash_source);
+  out->sram_bytes = read_bytes("sram_bytes", &out->sram_source);
+  out->note = r.OptString(v, "note", "/runtime_reserve");
+}
+
 HardwareProfile Parse(const json& doc, const Reader& reader_in) {
   Reader r = reader_in;
   HardwareProfile p;
   r.CheckObject(
       doc, "",
       {"format", "format_version", "name", "description", "hardware", "sources", "naive_model",
-       "idle_power_mw", "categories", "variants", "scratch", "memory", "validation"});
+       "idle_power_mw", "categories", "variants", "scratch", "memory", "runtime_reserve",
+       "validation"});
   const std::string format = r.String(r.Require(doc, "format", ""), "/format");
   if (format != "opcost-profile") {
     r.Fail("/format", "must be \"opcost-profile\" (got \"" + format + "\")");
@@ -291,7 +314,7 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
                                   std::to_string(kOldestProfileFormatVersion) + " to " +
                                   std::to_string(kProfileFormatVersion) + ")");
   }
-  for (const char* key : {"memory", "validation"}) {
+  for (const char* key : {"memory", "runtime_reserve", "validation"}) {
     if (version < 2 && doc.contains(key)) {
       r.Fail(std::string("/") + key, "needs format_version 2 (the file says 1)");
     }
@@ -435,6 +458,9 @@ HardwareProfile Parse(const json& doc, const Reader& reader_in) {
     }
   }
   if (doc.contains("memory")) ReadMemory(r, doc.at("memory"), &p.memory);
+  if (doc.contains("runtime_reserve")) {
+    ReadRuntimeReserve(r, doc.at("runtime_reserve"), &p.runtime_reserve);
+  }
   if (doc.contains("validation")) ReadValidation(r, doc.at("validation"), &p.validation);
   return p;
 }
@@ -505,7 +531,8 @@ std::string SaveProfileToString(const HardwareProfile& p) {
   ordered_json doc;
   doc["format"] = "opcost-profile";
   // The oldest version that holds everything: version-1 readers keep reading what they can.
-  const bool v2 = !p.memory.empty() || !p.validation.empty();
+  const bool has_reserve = p.runtime_reserve.flash_bytes > 0 || p.runtime_reserve.sram_bytes > 0;
+  const bool v2 = !p.memory.empty() || has_reserve || !p.validation.empty();
   doc["format_version"] = v2 ? 2 : 1;
   doc["name"] = p.name;
   if (!p.description.empty()) doc["description"] = p.description;
@@ -593,6 +620,14 @@ std::string SaveProfileToString(const HardwareProfile& p) {
         {"weights", p.memory.regions[static_cast<std::size_t>(p.memory.weights_region)].name},
         {"activations",
          p.memory.regions[static_cast<std::size_t>(p.memory.activations_region)].name}};
+  }
+  if (has_reserve) {
+    const RuntimeReserve& rr = p.runtime_reserve;
+    ordered_json j;
+    j["flash_bytes"] = {{"value", rr.flash_bytes}, {"source", rr.flash_source}};
+    j["sram_bytes"] = {{"value", rr.sram_bytes}, {"source", rr.sram_source}};
+    if (!rr.note.empty()) j["note"] = rr.note;
+    doc["runtime_reserve"] = j;
   }
   if (!p.validation.empty()) {
     ordered_json vs = ordered_json::array();

@@ -165,18 +165,26 @@ MemoryReport AnalyzeMemory(const Graph& graph, const MemoryOptions& options) {
 }
 
 MemoryFit CheckFit(const MemoryReport& report, std::int64_t flash_capacity_bytes,
-                   std::int64_t sram_capacity_bytes) {
+                   std::int64_t sram_capacity_bytes, const RuntimeReserve& reserve) {
   if (flash_capacity_bytes <= 0 || sram_capacity_bytes <= 0) {
     throw Error(ErrorCode::kInvalidArgument,
                 "cannot check memory fit: flash and SRAM capacities must be > 0 (got flash " +
                     std::to_string(flash_capacity_bytes) + " B, SRAM " +
                     std::to_string(sram_capacity_bytes) + " B)");
   }
+  if (reserve.flash_bytes < 0 || reserve.sram_bytes < 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "cannot check memory fit: a runtime reserve must be >= 0 (got flash " +
+                    std::to_string(reserve.flash_bytes) + " B, SRAM " +
+                    std::to_string(reserve.sram_bytes) + " B)");
+  }
   MemoryFit f;
   f.flash_capacity_bytes = flash_capacity_bytes;
   f.sram_capacity_bytes = sram_capacity_bytes;
-  f.flash_used_bytes = report.weight_bytes;
-  f.sram_used_bytes = report.peak_activation_bytes;
+  f.runtime_flash_bytes = reserve.flash_bytes;
+  f.runtime_sram_bytes = reserve.sram_bytes;
+  f.flash_used_bytes = CheckedAdd(report.weight_bytes, reserve.flash_bytes);
+  f.sram_used_bytes = CheckedAdd(report.peak_activation_bytes, reserve.sram_bytes);
   // Both operands are non-negative, so the differences cannot overflow.
   f.flash_margin_bytes = flash_capacity_bytes - f.flash_used_bytes;
   f.sram_margin_bytes = sram_capacity_bytes - f.sram_used_bytes;
@@ -188,7 +196,7 @@ MemoryFit CheckFit(const MemoryReport& report, std::int64_t flash_capacity_bytes
 
 MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile) {
   try {
-    return CheckFit(report, profile.flash_bytes, profile.sram_bytes);
+    return CheckFit(report, profile.flash_bytes, profile.sram_bytes, profile.runtime_reserve);
   } catch (const Error& e) {
     throw WithContext(e, "profile '" + profile.name + "'");
   }

@@ -30,6 +30,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // One layer as the profile rules see it.
 struct HandLayer {
@@ -268,27 +269,38 @@ TEST(CliEstimate, CategorySharesAddUp) {
   EXPECT_EQ(cats[1].at("macs").get<std::int64_t>(), 4 * 512000);
 }
 
-TEST(CliEstimate, CsvTotalsRowMatchesJson) {
+TEST(CliEstimate, CsvTotalsFileMatchesJson) {
   const json est =
       RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
   const ProcessResult r =
       RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(
-      r.out, testing::StartsWith("index,name,op,category,macs,ops,macs_per_output,"
-                                 "elements,throughput,cycles,latency_s,energy_j,"
-                                 "naive_cycles,naive_latency_s,naive_energy_j,flags,memory_cycles,"
-                                 "weights_region,power_source_kind,validated_latency_error_pct\n"));
-  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  EXPECT_THAT(r.out, testing::StartsWith(
+                         "index,name,op,category,macs,ops,macs_per_output,"
+                         "elements,throughput,cycles,latency_s,energy_j,"
+                         "naive_cycles,naive_latency_s,naive_energy_j,flags,memory_cycles,"
+                         "weights_region\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n0,conv1,conv2d,conv,320000,656000,40,0,"));
+  EXPECT_THAT(r.out, Not(HasSubstr("\ntotal,")));  // one row type per file
+
+  const ProcessResult t = RunOpcost(
+      {"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "csv", "--totals"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_THAT(t.out, testing::StartsWith(
+                         "model,profile,layers,macs,ops,cycles,latency_s,energy_j,naive_cycles,"
+                         "naive_latency_s,naive_energy_j,memory_cycles,power_source_kind,"
+                         "validated_latency_error_pct\n"));
+  const std::string row = t.out.substr(t.out.find('\n') + 1);
   double cycles = 0, latency = 0;
-  long long macs = 0;
-  ASSERT_EQ(std::sscanf(last.c_str(), "total,,,,%lld,%*[0-9],,,,%lf,%lf", &macs, &cycles, &latency),
-            3)
-      << last;
+  long long layers = 0, macs = 0;
+  ASSERT_EQ(std::sscanf(row.c_str(), "mlperf_kws_ds_cnn,cortex-m7-f746,%lld,%lld,%*[0-9],%lf,%lf",
+                        &layers, &macs, &cycles, &latency),
+            4)
+      << row;
+  EXPECT_EQ(layers, 13);
   EXPECT_EQ(macs, 2656768);
   ExpectClose(cycles, est.at("totals").at("cycles").get<double>(), "csv cycles", 1e-9);
   ExpectClose(latency, est.at("totals").at("latency_s").get<double>(), "csv latency", 1e-9);
-  EXPECT_THAT(r.out, HasSubstr("\n0,conv1,conv2d,conv,320000,656000,40,0,"));
 }
 
 TEST(CliEstimate, TablePrintsCyclesAsRoundedIntegers) {

@@ -70,23 +70,24 @@ TEST(CliMetrics, JsonOfTheKwsModel) {
   }
 }
 
-TEST(CliMetrics, CsvHeaderAndTotalsRow) {
-  const ProcessResult r = RunOpcost({"metrics", KwsJson(), "--format", "csv"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::vector<std::string> lines = Lines(r.out);
-  ASSERT_EQ(lines.size(), 1u + 13u + 1u);  // header, 13 layers, total
-  const std::vector<std::string> header = SplitCsv(lines.front());
-  const std::vector<std::string> total = SplitCsv(lines.back());
+// One row type per CSV file (pandas reads typed columns): the layers, or with --totals the totals.
+TEST(CliMetrics, CsvHasLayerRowsAndTotalsHaveTheirOwnFile) {
+  const ProcessResult totals = RunOpcost({"metrics", KwsJson(), "--format", "csv", "--totals"});
+  ASSERT_EQ(totals.exit_code, 0) << totals.err;
+  const std::vector<std::string> total_lines = Lines(totals.out);
+  ASSERT_EQ(total_lines.size(), 2u);  // header, totals
+  const std::vector<std::string> header = SplitCsv(total_lines.front());
+  const std::vector<std::string> total = SplitCsv(total_lines.back());
   ASSERT_EQ(header.size(), total.size());
   auto column = [&](const std::string& name) -> std::string {
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (header[i] == name) return total[i];
     }
-    ADD_FAILURE() << "no column " << name << " in " << lines.front();
+    ADD_FAILURE() << "no column " << name << " in " << total_lines.front();
     return "";
   };
-  EXPECT_EQ(header[0], "index");
-  EXPECT_EQ(total[0], "total");
+  EXPECT_EQ(header[0], "model");
+  EXPECT_EQ(column("layers"), "13");
   EXPECT_EQ(column("macs"), std::to_string(kKwsMacs));
   EXPECT_EQ(column("params"), std::to_string(kKwsParams));
   EXPECT_EQ(column("ops"), std::to_string(kKwsOps));
@@ -94,6 +95,14 @@ TEST(CliMetrics, CsvHeaderAndTotalsRow) {
   EXPECT_EQ(column("weight_bytes"), std::to_string(kKwsWeightBytes));
   EXPECT_EQ(column("output_elements"), std::to_string(kKwsOutputElements));
   EXPECT_EQ(column("macs_per_output"), "36.89340665");  // 10 significant digits
+
+  const ProcessResult r = RunOpcost({"metrics", KwsJson(), "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u + 13u);  // header, 13 layers, no totals row
+  EXPECT_EQ(SplitCsv(lines.front())[0], "index");
+  EXPECT_EQ(SplitCsv(lines.back())[0], "12");
+  EXPECT_EQ(RunOpcost({"metrics", KwsJson(), "--totals"}).exit_code, 2);  // csv only
   // The first layer row.
   EXPECT_THAT(lines[1], testing::StartsWith("0,conv1,conv2d,conv,320000,8000,40,"));
 }

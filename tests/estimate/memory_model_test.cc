@@ -164,6 +164,70 @@ TEST(EstimatorMemory, FitCheckCountsWeightsPlacedInSram) {
   EXPECT_EQ(CheckFit(report, v2, g, all).sram_weight_bytes, 1640);
 }
 
+// The runtime reserve: a format-2 section, counted in both used figures of every fit check.
+std::string WithReserve(int version = 2, const std::string& flash_value = "1000") {
+  std::string t = version == 1 ? ExampleText() : WithMemory(version);
+  const std::size_t end = t.rfind('}');
+  return t.substr(0, end) + R"(, "runtime_reserve": {
+      "flash_bytes": {"value": )" + flash_value + R"(, "source": "hand"},
+      "sram_bytes": {"value": 300, "source": "hand"}}})";
+}
+
+TEST(ProfileRuntimeReserve, LoadsRoundTripsAndCountsInTheFit) {
+  const HardwareProfile p = ParseProfile(WithReserve(), "r.json");
+  EXPECT_EQ(p.runtime_reserve.flash_bytes, 1000);
+  EXPECT_EQ(p.runtime_reserve.sram_bytes, 300);
+  EXPECT_EQ(p.runtime_reserve.flash_source, "hand");
+  const HardwareProfile again = ParseProfile(SaveProfileToString(p), "again.json");
+  EXPECT_EQ(SaveProfileToString(again), SaveProfileToString(p));
+  EXPECT_EQ(again.runtime_reserve.sram_bytes, 300);
+
+  const Graph g = ThreeLayers();
+  const MemoryReport report = AnalyzeMemory(g);
+  const MemoryFit f = CheckFit(report, p, g, WeightPlacement{});
+  EXPECT_EQ(f.runtime_flash_bytes, 1000);
+  EXPECT_EQ(f.runtime_sram_bytes, 300);
+  EXPECT_EQ(f.flash_used_bytes, report.weight_bytes + 1000);
+  EXPECT_EQ(f.sram_used_bytes, report.peak_activation_bytes + 300);
+  EXPECT_EQ(f.sram_margin_bytes, p.sram_bytes - report.peak_activation_bytes - 300);
+  // Without a reserve the profile's fit is the bare model's (old files keep their verdicts).
+  const MemoryFit bare = CheckFit(report, ParseProfile(WithMemory(), "m.json"), g, {});
+  EXPECT_EQ(bare.flash_used_bytes, report.weight_bytes);
+  EXPECT_EQ(bare.runtime_sram_bytes, 0);
+}
+
+TEST(ProfileRuntimeReserve, FitFailsWhenOnlyTheReserveOverflows) {
+  const Graph g = ThreeLayers();
+  const MemoryReport report = AnalyzeMemory(g);
+  RuntimeReserve reserve;
+  reserve.sram_bytes = 1;
+  const std::int64_t exact = report.peak_activation_bytes;
+  EXPECT_TRUE(CheckFit(report, 1 << 20, exact, {}).fits);
+  const MemoryFit f = CheckFit(report, 1 << 20, exact, reserve);
+  EXPECT_FALSE(f.fits);
+  EXPECT_FALSE(f.fits_sram);
+  EXPECT_TRUE(f.fits_flash);
+  EXPECT_EQ(f.sram_margin_bytes, -1);
+  reserve.sram_bytes = -1;
+  EXPECT_THROW(CheckFit(report, 1 << 20, exact, reserve), Error);
+}
+
+TEST(ProfileRuntimeReserve, RejectsVersion1NegativeAndHuge) {
+  const auto expect_bad = [](const std::string& text, const std::string& part) {
+    try {
+      ParseProfile(text, "bad.json");
+      ADD_FAILURE() << "accepted; expected " << part;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kBadProfile);
+      EXPECT_THAT(e.what(), HasSubstr(part));
+    }
+  };
+  expect_bad(WithReserve(1), "/runtime_reserve: needs format_version 2");
+  expect_bad(WithReserve(2, "-1"), "/runtime_reserve/flash_bytes/value: must be >= 0");
+  expect_bad(WithReserve(2, "1125899906842625"), "/runtime_reserve/flash_bytes/value: must be <=");
+  expect_bad(WithReserve(2, "1.5"), "/runtime_reserve/flash_bytes/value: must be an integer");
+}
+
 TEST(Validation, ScaleAndLeaveOneOutByHand) {
   // Proportional rows: any left-out row is predicted exactly.
   for (double e : LeaveOneOutErrors({1, 2, 4}, {0, 0, 0}, {2, 4, 8})) EXPECT_NEAR(e, 0, 1e-12);
