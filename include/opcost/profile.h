@@ -214,10 +214,14 @@ struct HardwareProfile {
   }
 };
 
-// Reads and validates a profile file. Throws Error{kIo} if it cannot be read, Error{kBadProfile}
-// naming the file and JSON path on any violation (malformed JSON, unknown key, missing category,
-// non-positive or NaN value, unsorted or duplicate curve points, unknown provenance id, ...).
-HardwareProfile LoadProfile(const std::string& path);
+// Reads and validates a profile file, or finds a shipped profile by name as the CLI does
+// ("cortex-m7-f746", "stm32f746-cmsis-nn": a name is an argument with no '/' and no ".json" that
+// is not an existing file; it is looked up with FindProfile in DefaultProfileDirs(),
+// profile_catalog.h). Throws Error{kIo} if it cannot be read (for a name: the directories
+// searched and the closest names), Error{kBadProfile} naming the file and JSON path on any
+// violation (malformed JSON, unknown key, missing category, non-positive or NaN value, unsorted or
+// duplicate curve points, unknown provenance id, ...).
+HardwareProfile LoadProfile(const std::string& path_or_name);
 // Same from text; `source_name` stands in for the file name in messages.
 HardwareProfile ParseProfile(const std::string& json_text,
                              const std::string& source_name = "<profile>");

@@ -26,6 +26,12 @@ std::string ProfileFileStem(const std::string& name);
 // when nothing matches, and whatever LoadProfile throws.
 HardwareProfile FindProfile(const std::string& name_or_path, const std::vector<std::string>& dirs);
 
+// Where LoadProfile looks for a name: the directories of $OPCOST_PROFILE_PATH (':'-separated),
+// then the installed profiles (PREFIX/share/opcost/profiles of the build's install prefix), then
+// the source tree's profiles/ (a build used in place). Directories that do not exist are skipped
+// by FindProfile.
+std::vector<std::string> DefaultProfileDirs();
+
 // Every profile name found in `dirs` (file stems of *.json that load as profiles, and the
 // aliases of those), sorted, each once. Files that are not profiles are skipped.
 std::vector<std::string> ListProfiles(const std::vector<std::string>& dirs);

@@ -1,6 +1,7 @@
 #include "opcost/profile_catalog.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -81,6 +82,23 @@ HardwareProfile FindProfile(const std::string& name_or_path, const std::vector<s
   if (!closest.empty()) message += " (did you mean '" + closest + "'?)";
   throw Error(ErrorCode::kIo, message + "; give a path, or a name searched as NAME.json in: " +
                                   searched + "; add directories with OPCOST_PROFILE_PATH");
+}
+
+std::vector<std::string> DefaultProfileDirs() {
+  std::vector<std::string> dirs;
+  auto split_into = [&dirs](const std::string& list) {
+    std::size_t begin = 0;
+    while (begin <= list.size()) {
+      const std::size_t end = std::min(list.find(':', begin), list.size());
+      if (end > begin) dirs.push_back(list.substr(begin, end - begin));
+      begin = end + 1;
+    }
+  };
+  if (const char* env = std::getenv("OPCOST_PROFILE_PATH")) split_into(env);
+#ifdef OPCOST_DEFAULT_PROFILE_DIRS
+  split_into(OPCOST_DEFAULT_PROFILE_DIRS);
+#endif
+  return dirs;
 }
 
 std::vector<std::string> ListProfiles(const std::vector<std::string>& dirs) {

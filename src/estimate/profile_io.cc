@@ -1,5 +1,6 @@
 // Strict JSON reading and writing of hardware profiles (docs/profile-format.md).
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "core/json_util.h"
 #include "opcost/error.h"
 #include "opcost/profile.h"
+#include "opcost/profile_catalog.h"
 
 namespace opcost {
 namespace {
@@ -523,8 +525,12 @@ HardwareProfile ParseProfile(const std::string& json_text, const std::string& so
   return p;
 }
 
-HardwareProfile LoadProfile(const std::string& path) {
-  return ParseProfile(detail::ReadTextFile(path), path);
+HardwareProfile LoadProfile(const std::string& path_or_name) {
+  std::error_code ec;
+  if (!IsProfilePath(path_or_name) && !std::filesystem::exists(path_or_name, ec)) {
+    return FindProfile(path_or_name, DefaultProfileDirs());  // a shipped name, as the CLI takes
+  }
+  return ParseProfile(detail::ReadTextFile(path_or_name), path_or_name);
 }
 
 std::string SaveProfileToString(const HardwareProfile& p) {

@@ -50,5 +50,19 @@ TEST(ProfileCatalog, AMissingNameSuggestsTheClosestOne) {
   }
 }
 
+// LoadProfile takes a shipped name as the CLI does (DefaultProfileDirs: the build's source tree
+// is among them), and a path as a path.
+TEST(ProfileCatalog, LoadProfileAcceptsAShippedName) {
+  const HardwareProfile by_name = LoadProfile("stm32f746-cmsis-nn");
+  EXPECT_EQ(by_name.name, "cortex-m7-f746");
+  EXPECT_EQ(SaveProfileToString(by_name),
+            SaveProfileToString(LoadProfile(kShipped[0] + "/cortex-m7-f746.json")));
+  EXPECT_THAT(DefaultProfileDirs(), Contains(kShipped[0]));
+  EXPECT_OPCOST_ERROR(LoadProfile("cortex-m7-f74"), ErrorCode::kIo,
+                      "did you mean 'cortex-m7-f746'?");
+  EXPECT_OPCOST_ERROR(LoadProfile("missing/cortex-m7-f746.json"), ErrorCode::kIo,
+                      "missing/cortex-m7-f746.json");
+}
+
 }  // namespace
 }  // namespace opcost
