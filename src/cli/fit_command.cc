@@ -19,7 +19,8 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost fit MEASUREMENTS.csv --base PROFILE -o NEW.json [--name NAME]\n"
-    "                  [--format table|json] [--no-loo] [--constants scale[,CATEGORY...]]\n\n"
+    "                  [--format table|json] [--no-loo] [--constants scale[,CATEGORY...]]\n"
+    "                  [--allow-unsupported]\n\n"
     "Fits the throughput curves of PROFILE (name or file) to the measured times in the CSV\n"
     "(whole networks: a model file per row; or single layers: op and shape columns; format in\n"
     "docs/profiles.md) by least squares in log space, keeping MAC curves non-decreasing in MACs\n"
@@ -30,7 +31,10 @@ constexpr char kHelp[] =
     "                  fit only a few constants instead of every curve point: one multiplier on\n"
     "                  every throughput, and one more for each op category listed (e.g.\n"
     "                  scale,conv): a new runtime with few measurements on the shapes of a\n"
-    "                  characterized base (memory costs stay as the base's memory section says)\n";
+    "                  characterized base (memory costs stay as the base's memory section says)\n"
+    "  --allow-unsupported  an op of a .tflite or .onnx model that opcost does not map costs\n"
+    "                  zero instead of being an error: its real time then inflates the fitted\n"
+    "                  throughput of the rest, so use it only for ops that take little time\n";
 
 std::string ReadText(const std::string& path) {
   RejectDirectory(path, "CSV");
@@ -53,7 +57,8 @@ std::string Pct(double v) { return FormatNumber(v * 100.0, 3); }
 
 int Run(const Args& args, std::ostream& out) {
   const ParsedArgs parsed =
-      ParseArgs(args, {"base", "o", "output", "name", "format", "constants"}, {"no-loo"});
+      ParseArgs(args, {"base", "o", "output", "name", "format", "constants"},
+                {"no-loo", "allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("fit takes one MEASUREMENTS.csv argument");
   if (!parsed.Has("base")) throw UsageError("fit needs --base PROFILE");
   const std::string output = parsed.Has("o") ? parsed.Get("o") : parsed.Get("output");
@@ -93,7 +98,7 @@ int Run(const Args& args, std::ostream& out) {
       const std::string path = m.model[0] == '/' ? m.model : Dir(csv_path) + "/" + m.model;
       Graph g;
       try {
-        g = LoadModelForCli(path);
+        g = LoadModelForCli(path, parsed.Has("allow-unsupported"));
       } catch (const Error& e) {
         throw Error(e.code(), csv_path + ":" + std::to_string(m.line) + ": " + e.what());
       }

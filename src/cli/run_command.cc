@@ -13,13 +13,15 @@ namespace opcost::cli {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: opcost run MODEL --input FILE [--format table|json]\n\n"
+    "usage: opcost run MODEL --input FILE [--format table|json] [--allow-unsupported]\n\n"
     "Runs the int8 model MODEL (JSON model with weight data and quantization, or .tflite) on the\n"
     "host through opcost's bit-exact int8 kernels (docs/kernels.md) and prints every graph\n"
     "output. FILE is JSON: an array of int8 values (NHWC order) for a model with one input, or\n"
     "an object {\"<input name>\": [values], ...} naming every input. Table form: one line per\n"
     "output, \"NAME [shape]: v0 v1 ...\". JSON form: {\"model\", \"outputs\": [{\"name\",\n"
-    "\"shape\", \"data\"}]}.\n";
+    "\"shape\", \"data\"}]}.\n"
+    "  --allow-unsupported  import an op opcost does not map (as the other commands do); the\n"
+    "                    run then stops at it, naming it: no kernel can execute it\n";
 
 std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string& where) {
   if (!j.is_array()) throw Error(ErrorCode::kInvalidArgument, where + ": must be an array");
@@ -88,12 +90,12 @@ std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const 
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"input", "format"}, {});
+  const ParsedArgs parsed = ParseArgs(args, {"input", "format"}, {"allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("run takes one model (MODEL)");
   if (!parsed.Has("input")) throw UsageError("run needs --input FILE");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   if (format == OutputFormat::kCsv) throw UsageError("run supports --format table or json");
-  const Graph g = LoadModelForCli(parsed.positional[0]);
+  const Graph g = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   const auto outputs = RunInt8(g, ReadInputs(parsed.Get("input"), g));
   if (format == OutputFormat::kJson) {
     OJson root;

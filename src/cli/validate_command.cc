@@ -29,7 +29,7 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost validate TABLE.csv [--format table|json] [--baseline FILE]\n"
-    "                       [--margin POINTS]\n\n"
+    "                       [--margin POINTS] [--allow-unsupported]\n\n"
     "Compares estimates with published measurements (docs/accuracy.md). A network table has\n"
     "the columns system, board, core, clock_hz, runtime, model, latency_ms, energy_uj (may be\n"
     "empty), profile, match, source; model and profile paths are relative to the table (a\n"
@@ -43,7 +43,9 @@ constexpr char kHelp[] =
     "A layer table (columns model, layer, measured_us, profile, source) compares each layer's\n"
     "share of the network time.\n\n"
     "  --baseline FILE   a JSON output of an earlier run: exit 1 when a mean error of opcost\n"
-    "                    rose by more than --margin percentage points (default 1)\n";
+    "                    rose by more than --margin percentage points (default 1)\n"
+    "  --allow-unsupported  an op of a model that opcost does not map costs zero instead of\n"
+    "                    being an error (the estimate is then low by that op's time)\n";
 
 struct Table {
   std::string path;
@@ -132,7 +134,7 @@ Table ReadTable(const std::string& path, const std::vector<std::string>& require
 // Profiles and models are loaded once per table.
 class Cache {
  public:
-  explicit Cache(const Table& t) : table_(t) {}
+  Cache(const Table& t, bool allow_unsupported) : table_(t), allow_unsupported_(allow_unsupported) {}
   const Estimator& Profile(std::size_t row) {
     const std::string name = table_.Required(row, "profile");
     const bool is_path = IsProfilePath(name);
@@ -154,7 +156,7 @@ class Cache {
     auto it = models_.find(path);
     if (it == models_.end()) {
       try {
-        it = models_.emplace(path, LoadModelForCli(path)).first;
+        it = models_.emplace(path, LoadModelForCli(path, allow_unsupported_)).first;
       } catch (const Error& e) {
         table_.Fail(row, "model", e.what());
       }
@@ -166,6 +168,7 @@ class Cache {
   const Table& table_;
   std::map<std::string, std::unique_ptr<Estimator>> profiles_;
   std::map<std::string, Graph> models_;
+  bool allow_unsupported_ = false;
 };
 
 double Mean(const std::vector<double>& v) {
@@ -217,8 +220,8 @@ OJson Summary(const std::vector<Row>& rows) {
   return j;
 }
 
-std::vector<System> EvaluateNetworks(const Table& t) {
-  Cache cache(t);
+std::vector<System> EvaluateNetworks(const Table& t, bool allow_unsupported) {
+  Cache cache(t, allow_unsupported);
   std::vector<System> systems;
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -400,8 +403,8 @@ void PrintNetworks(const Table& t, const std::vector<System>& systems, std::ostr
 }
 
 // Layer tables: share of network time per layer, estimate vs measured.
-OJson EvaluateLayers(const Table& t) {
-  Cache cache(t);
+OJson EvaluateLayers(const Table& t, bool allow_unsupported) {
+  Cache cache(t, allow_unsupported);
   const Graph& g = cache.Model(0);
   const Estimator& est = cache.Profile(0);
   NetworkEstimate e;
@@ -528,7 +531,8 @@ void CheckBaseline(const OJson& now, const std::string& baseline_path, double ma
 }
 
 int Run(const Args& args, std::ostream& out) {
-  const ParsedArgs parsed = ParseArgs(args, {"format", "baseline", "margin"}, {});
+  const ParsedArgs parsed =
+      ParseArgs(args, {"format", "baseline", "margin"}, {"allow-unsupported"});
   if (parsed.positional.size() != 1) throw UsageError("validate takes one TABLE argument");
   const OutputFormat format = ParseOutputFormat(parsed.Get("format", "table"));
   if (format == OutputFormat::kCsv) throw UsageError("validate prints table or json");
@@ -547,12 +551,12 @@ int Run(const Args& args, std::ostream& out) {
     const Table probe = ReadTable(path, {});
     if (probe.Has("layer")) {
       const Table t = ReadTable(path, {"model", "layer", "measured_us", "profile", "source"});
-      result = EvaluateLayers(t);
+      result = EvaluateLayers(t, parsed.Has("allow-unsupported"));
       if (format == OutputFormat::kTable) PrintLayers(result, out);
     } else {
       const Table t = ReadTable(path, {"system", "board", "core", "clock_hz", "runtime", "model",
                                        "latency_ms", "energy_uj", "profile", "match", "source"});
-      const std::vector<System> systems = EvaluateNetworks(t);
+      const std::vector<System> systems = EvaluateNetworks(t, parsed.Has("allow-unsupported"));
       result = NetworksJson(t, systems);
       if (format == OutputFormat::kTable) PrintNetworks(t, systems, out);
     }

@@ -375,6 +375,12 @@ std::vector<PreparedRow> PrepareRows(const Problem& pr, const HardwareProfile& b
       r.metrics.push_back(ComputeLayerMetrics(d));
       r.ops = CheckedAdd(r.ops, r.metrics.back().ops);
     }
+    if (r.ops == 0) {
+      // Nothing to fit a throughput to (e.g. a model of unsupported ops only, which cost zero):
+      // the ops-proportional model's log would be -inf.
+      throw Error(ErrorCode::kInvalidArgument,
+                  "row '" + rows[n].name + "': the model has no work to fit (0 ops)");
+    }
     r.constants = ConstantsRead(pr, r.metrics);
   }
   return prepared;

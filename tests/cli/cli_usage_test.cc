@@ -282,6 +282,39 @@ TEST(CliBadInput, AllowUnsupportedWorksOnEveryCostingCommand) {
   EXPECT_THAT(e.out, HasSubstr("\"unsupported_layers\": 1"));
 }
 
+TEST(CliBadInput, AllowUnsupportedIsAcceptedByEveryCommandThatReadsAModel) {
+  // run imports the model and then stops at the op, naming it: no kernel executes it.
+  const TempDir dir;
+  std::string zeros = "0";
+  for (int i = 1; i < 1 * 8 * 8 * 4; ++i) zeros += ",0";  // input x [1,8,8,4]
+  const std::string input = dir.Write("in.json", "{\"x\": [" + zeros + "]}");
+  const std::string tflite = SourcePath("tests/data/tflite_bad/unsupported_op.tflite");
+  ExpectInputError(RunOpcost({"run", tflite, "--input", input}), "STRIDED_SLICE");
+  ExpectInputError(RunOpcost({"run", tflite, "--input", input, "--allow-unsupported"}),
+                   "cannot run unsupported node 'unsupported_0'");
+  // fit and validate: a model with an unsupported op in a table is an error naming the op, and
+  // with the flag it imports (this one is that op alone: no work, which each names in turn).
+  const std::string model = SourcePath("tests/data/onnx/bad/unsupported_op.onnx");
+  const std::string kws = SourcePath("models/mlperf_kws_ds_cnn.json");
+  const std::string fit_csv =
+      dir.Write("m.csv", "name,model,latency_s\na," + model + ",0.005\nb," + kws + ",0.060\nc," +
+                             kws + ",0.061\n");
+  const std::vector<std::string> fit = {"fit", fit_csv, "--base", "cortex-m7-f746", "-o",
+                                        dir.path() + "/new.json", "--constants", "scale"};
+  ExpectInputError(RunOpcost(fit), "Resize");
+  std::vector<std::string> fit_allowed = fit;
+  fit_allowed.push_back("--allow-unsupported");
+  ExpectInputError(RunOpcost(fit_allowed), "row 'a': the model has no work to fit (0 ops)");
+  const std::string table = dir.Write(
+      "v.csv",
+      "system,board,core,clock_hz,runtime,model,latency_ms,energy_uj,profile,match,source\n"
+      "s,b,cortex-m7,216000000,CMSIS-NN," + model + ",5,,cortex-m7-f746,exact,hand\n"
+      "s,b,cortex-m7,216000000,CMSIS-NN," + kws + ",60,,cortex-m7-f746,exact,hand\n");
+  ExpectInputError(RunOpcost({"validate", table}), "Resize");
+  ExpectInputError(RunOpcost({"validate", table, "--allow-unsupported"}),
+                   "the model has no work to compare");
+}
+
 TEST(CliProfiles, ListsEveryShippedProfileWithItsAliasesAndValidation) {
   const ProcessResult table = RunOpcost({"profiles"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
