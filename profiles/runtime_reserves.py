@@ -64,17 +64,20 @@ F746_XCUBE = (f"Flash reserve: {TINYENGINE}, X-CUBE-AI v7.1.0: flash 534 kB; min
 
 CMSIS_NN = measured_tflm("CMSIS-NN v2.0.0 (TFLite Micro with CMSIS-NN kernels)", 743, 248)
 TFLM_REFERENCE = measured_tflm("TF-Lite Micro v2.1.0 (reference kernels)", 782, 227)
-BORROWED = " Measured on the STM32F746 (Cortex-M7); taken over for this board unchanged (runtime code and state)."
+BORROWED = (" Measured on the STM32F746 (Cortex-M7); taken over for this board unchanged (the same runtime's code "
+            "and state).")
 
 RESERVES = {
     "cortex-m7-f746": CMSIS_NN,
     "cortex-m4-l4r5": dict(CMSIS_NN, citation=CMSIS_NN["citation"] + BORROWED),
+    "cortex-m33-ra6m4": dict(CMSIS_NN, citation=CMSIS_NN["citation"] + BORROWED),
     "stm32f746-tflm-reference": TFLM_REFERENCE,
     "stm32l4r5-tflm-reference": dict(TFLM_REFERENCE, citation=TFLM_REFERENCE["citation"] + BORROWED),
     "stm32f746-x-cube-ai": x_cube_ai(F746_XCUBE_FLASH, F746_XCUBE),
     "stm32h747-m7-cubeai": x_cube_ai(ST_ZOO_CODE, ST_ZOO_FLASH),
     "stm32h7a3-x-cube-ai": x_cube_ai(ST_ZOO_CODE, ST_ZOO_FLASH),
     "stm32l4r5-x-cube-ai": x_cube_ai(ST_ZOO_CODE, ST_ZOO_FLASH),
+    "stm32u575-x-cube-ai": x_cube_ai(ST_ZOO_CODE, ST_ZOO_FLASH),
 }
 
 

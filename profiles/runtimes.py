@@ -14,6 +14,7 @@ uses MLPerf Tiny results of rounds v1.1 and later.
 
   stm32l4r5-x-cube-ai  Cortex-M4 shapes, STM32L4R5 board, fitted on X-CUBE-AI v7.1.0 / v7.3.0 runs
   stm32h7a3-x-cube-ai  Cortex-M7 shapes, STM32H7A3 board, fitted on X-CUBE-AI v7.1.0 / v7.3.0 runs
+  stm32u575-x-cube-ai  Cortex-M33 shapes, STM32U575 board, fitted on X-CUBE-AI v7.1.0 / v7.3.0 runs
   stm32f746-x-cube-ai  Cortex-M7 shapes, STM32F746 board, the H7A3 fit's scale carried over
                        unchanged (not fitted on any F746 measurement: mcunet-vww1's 137 ms on
                        the F746 is a held-out check)
@@ -48,6 +49,26 @@ H7A3_IDENTITY = {
                  "NUCLEO_H7A3ZI_Q_system_description.json); 2 MB flash, 1.4 MB SRAM (ST product page figures "
                  "quoted from memory: UNSOURCED, capacities only used by the memory fit check)")}
 
+U575_FLASH = {
+    "kind": "derived",
+    "citation": ("4 wait states / 16 bytes per flash access = 0.25 stall cycles per weight byte. 4 WS: STM32U575 at "
+                 "160 MHz, voltage scale 1: STM32CubeU5 Projects/NUCLEO-U575ZI-Q/Examples/GPIO/GPIO_IOToggle/Src/main.c "
+                 "@0eedae3d (PLL 4 MHz x 80 / 2 = 160 MHz, HAL_RCC_ClockConfig(..., FLASH_LATENCY_4); ICACHE on). "
+                 "16 bytes: the flash is programmed by quad-words (stm32u5xx_hal_flash.c: \"Program a quad-word "
+                 "(128-bit)\"); ASSUMPTION, not sourced: reads are as wide. The 8 KB ICACHE does not help a "
+                 "once-per-inference weight stream")}
+ZERO_WAIT_SRAM = {
+    "kind": "derived",
+    "citation": ("SRAM is read at the core clock without wait states, which is how the kernels were characterized "
+                 "(profiles/characterize: the emulator's memory has no wait states), so activations cost nothing "
+                 "beyond the curves")}
+U575_IDENTITY = {
+    "kind": "measurement",
+    "citation": ("NUCLEO-U575ZI-Q as described in the published MLPerf Tiny submissions: STM32U575ZIT6Q, Cortex-M33 at "
+                 "160 MHz (github.com/mlcommons/tiny_results_v0.7 and _v1.0 closed/STMicroelectronics/systems/; rows in "
+                 "validation/mlperf_tiny_v05_v10_cortexm.csv); 2 MB flash, 786 KB SRAM (ST product page figures quoted "
+                 "from memory: UNSOURCED, capacities only used by the memory fit check)")}
+
 PROFILES = [
     {"name": "stm32l4r5-x-cube-ai", "base": "cortex-m4-l4r5", "fit": ("NUCLEO-L4R5ZI", "X-CUBE-AI"),
      "runtime": "X-CUBE-AI", "version": "v7.1.0 / v7.3.0"},
@@ -63,6 +84,18 @@ PROFILES = [
                   "read_cycles_per_byte": {"value": 0.0, "source": "zero-wait-sram"}}},
          "weights": "flash", "activations": "sram"},
      "sources": {"h7a3-flash": H7A3_FLASH, "h7a3-identity": H7A3_IDENTITY}},
+    {"name": "stm32u575-x-cube-ai", "base": "cortex-m33-ra6m4", "fit": ("NUCLEO-U575ZI-Q", "X-CUBE-AI"),
+     "runtime": "X-CUBE-AI", "version": "v7.1.0 / v7.3.0",
+     "hardware": {"core": "cortex-m33", "mcu": "STM32U575ZIT6Q", "board": "NUCLEO-U575ZI-Q",
+                  "clock_hz": 160000000, "flash_bytes": 2097152, "sram_bytes": 804864,
+                  "source": "u575-identity"},
+     "memory": {"regions": {
+         "flash": {"kind": "flash", "bytes": {"value": 2097152, "source": "u575-identity"},
+                   "read_cycles_per_byte": {"value": 0.25, "source": "u575-flash"}},
+         "sram": {"kind": "sram", "bytes": {"value": 804864, "source": "u575-identity"},
+                  "read_cycles_per_byte": {"value": 0.0, "source": "zero-wait-sram"}}},
+         "weights": "flash", "activations": "sram"},
+     "sources": {"u575-flash": U575_FLASH, "u575-identity": U575_IDENTITY, "zero-wait-sram": ZERO_WAIT_SRAM}},
     {"name": "stm32f746-x-cube-ai", "base": "cortex-m7-f746", "scale_from": "stm32h7a3-x-cube-ai",
      "runtime": "X-CUBE-AI", "version": "scale of the STM32H7A3 X-CUBE-AI v7.1.0 / v7.3.0 fit"},
 ]

@@ -42,6 +42,15 @@ def to_llvm(mnem, ops, label):
     return f"{mnem}\t{ops}" if ops else mnem
 
 
+# Armv7E-M for the M4 and M7, Armv8-M mainline (with the DSP extension, as -mcpu implies) for the M33.
+TRIPLES = {"cortex-m4": "thumbv7em-none-eabi", "cortex-m7": "thumbv7em-none-eabi",
+           "cortex-m33": "thumbv8m.main-none-eabi"}
+# The llvm-mca whose scheduling model times each core, pinned: Debian 12's llvm-mca (LLVM 14).
+# LLVM 14 and 19 both time cortex-m33 with the Cortex-M4 model (resource "M4Unit"); LLVM 19
+# also rejects the IT-less predicated instructions this script emits (docs/characterization.md).
+LLVM_MCA = {"cortex-m4": "llvm-mca", "cortex-m7": "llvm-mca", "cortex-m33": "llvm-mca"}
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
@@ -65,7 +74,7 @@ def main():
         src.append("# LLVM-MCA-END")
         src.append(f".Lt{i}:")
     asm = "\n".join(src) + "\n"
-    res = subprocess.run(["llvm-mca", "-mtriple=thumbv7em-none-eabi", f"-mcpu={core}",
+    res = subprocess.run([LLVM_MCA[core], f"-mtriple={TRIPLES[core]}", f"-mcpu={core}",
                           f"-iterations={ITERATIONS}", "-all-stats=false", "-instruction-info=false",
                           "-resource-pressure=false"],
                          input=asm, capture_output=True, text=True)
@@ -75,7 +84,7 @@ def main():
     if len(totals) != len(blocks):
         sys.exit(f"block_costs.py: llvm-mca gave {len(totals)} regions for {len(blocks)} blocks")
     with open(out_path, "w") as out:
-        ver = subprocess.run(["llvm-mca", "--version"], capture_output=True, text=True).stdout
+        ver = subprocess.run([LLVM_MCA[core], "--version"], capture_output=True, text=True).stdout
         ver = re.search(r"LLVM version (\S+)", ver)
         out.write(f"# llvm-mca {ver.group(1) if ver else '?'} -mcpu={core} -iterations={ITERATIONS}\n")
         for (a, s), n, t in zip(blocks, counts, totals):

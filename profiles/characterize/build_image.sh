@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the characterization image for one core with pinned flags.
-# usage: build_image.sh cortex-m7|cortex-m4 OUT_DIR [cmsis|reference]
+# usage: build_image.sh cortex-m7|cortex-m4|cortex-m33 OUT_DIR [cmsis|reference]
 #   cmsis (default):  target/nnk.c, CMSIS-NN-style kernels      -> OUT_DIR/nnk-<core>.elf (+ .dis)
 #   reference:        target/nnk_ref.c, TFLite Micro reference-style portable C kernels
 #                                                               -> OUT_DIR/nnk_ref-<core>.elf (+ .dis)
@@ -16,7 +16,8 @@ CC="${ARM_CC:-arm-none-eabi-gcc}"
 case "$core" in
   cortex-m7) fpu="-mfpu=fpv5-d16" ;;
   cortex-m4) fpu="-mfpu=fpv4-sp-d16" ;;
-  *) echo "build_image.sh: unknown core '$core' (expected cortex-m7 or cortex-m4)" >&2; exit 2 ;;
+  cortex-m33) fpu="-mfpu=fpv5-sp-d16" ;;  # gcc's cortex-m33 has the DSP extension (+nodsp removes it)
+  *) echo "build_image.sh: unknown core '$core' (expected cortex-m7, cortex-m4 or cortex-m33)" >&2; exit 2 ;;
 esac
 # Pinned: the instruction mix (and so the profile) depends on them (-Os gives +61 % instructions).
 FLAGS="-mcpu=$core -mthumb -mfloat-abi=hard $fpu -O2 -ffreestanding -fno-common \

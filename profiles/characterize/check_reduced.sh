@@ -9,12 +9,14 @@ runner="$1"; work="$2"; lib="${3:-cmsis}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 case "$lib" in
-  cmsis) pairs="cortex-m7-f746:cortex-m7 cortex-m4-l4r5:cortex-m4"; tag="" ;;
-  reference) pairs="stm32f746-tflm-reference:cortex-m7 stm32l4r5-tflm-reference:cortex-m4"; tag="ref-" ;;
+  cmsis) cores="cortex-m7 cortex-m4 cortex-m33"
+         pairs="cortex-m7-f746:cortex-m7 cortex-m4-l4r5:cortex-m4 cortex-m33-ra6m4:cortex-m33"; tag="" ;;
+  reference) cores="cortex-m7 cortex-m4"
+             pairs="stm32f746-tflm-reference:cortex-m7 stm32l4r5-tflm-reference:cortex-m4"; tag="ref-" ;;
   *) echo "check_reduced.sh: unknown kernel library '$lib' (expected cmsis or reference)" >&2; exit 2 ;;
 esac
 mkdir -p "$work"
-for core in cortex-m7 cortex-m4; do
+for core in $cores; do
   sh "$here/sweep.sh" "$runner" "$core" reduced "$work/$tag$core" "$work/sweep-$tag$core.csv" "$lib"
 done
 for p in $pairs; do

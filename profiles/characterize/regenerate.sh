@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates every generated profile and its evidence (docs/characterization.md):
-#   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json (CMSIS-NN-style kernels),
+#   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json, profiles/cortex-m33-ra6m4.json
+#   (CMSIS-NN-style kernels),
 #   profiles/stm32f746-tflm-reference.json, profiles/stm32l4r5-tflm-reference.json (TFLite Micro
 #   reference-style kernels; alpha copied from the CMSIS-NN profile of the same board),
 #   profiles/characterize/data/{sweep-*.csv,sweep-ref-*.csv,costs-*.tsv,costs-ref-*.tsv,fit-*.json},
@@ -18,12 +19,14 @@ runner="$build/profiles/characterize/opcost_characterize"
 opcost="$(find "$build/src/cli" -maxdepth 1 -name opcost -type f | head -n 1)"
 [ -x "$opcost" ] || { echo "regenerate.sh: opcost CLI not found under $build/src/cli" >&2; exit 1; }
 mkdir -p "$here/data"
-for core in cortex-m7 cortex-m4; do
+for core in cortex-m7 cortex-m4 cortex-m33; do
   sh "$here/sweep.sh" "$runner" "$core" full "$build/characterize/$core" "$here/data/sweep-$core.csv"
   cp "$build/characterize/$core/costs-$core.tsv" "$here/data/costs-$core.tsv"
 done
 OPCOST_FIT_WORK="$build/characterize/fit-m7" python3 "$here/fit.py" cortex-m7-f746 "$here/data/sweep-cortex-m7.csv" "$opcost" "$root" "$shared"
 OPCOST_FIT_WORK="$build/characterize/fit-m4" python3 "$here/fit.py" cortex-m4-l4r5 "$here/data/sweep-cortex-m4.csv" "$opcost" "$root" "$shared"
+# The Cortex-M33 profile starts from the M4 one (elementwise and other categories).
+OPCOST_FIT_WORK="$build/characterize/fit-m33" python3 "$here/fit.py" cortex-m33-ra6m4 "$here/data/sweep-cortex-m33.csv" "$opcost" "$root" "$shared"
 # Reference kernels: after the CMSIS-NN fits, whose alpha they copy.
 for core in cortex-m7 cortex-m4; do
   sh "$here/sweep.sh" "$runner" "$core" full "$build/characterize/ref-$core" "$here/data/sweep-ref-$core.csv" reference
@@ -32,7 +35,7 @@ done
 OPCOST_FIT_WORK="$build/characterize/fit-ref-m7" python3 "$here/fit.py" stm32f746-tflm-reference "$here/data/sweep-ref-cortex-m7.csv" "$opcost" "$root" "$shared"
 OPCOST_FIT_WORK="$build/characterize/fit-ref-m4" python3 "$here/fit.py" stm32l4r5-tflm-reference "$here/data/sweep-ref-cortex-m4.csv" "$opcost" "$root" "$shared"
 python3 "$here/plot.py" "$root" "$opcost"
-for p in cortex-m7-f746 cortex-m4-l4r5 stm32f746-tflm-reference stm32l4r5-tflm-reference; do  # relative profile path: stable output
+for p in cortex-m7-f746 cortex-m4-l4r5 cortex-m33-ra6m4 stm32f746-tflm-reference stm32l4r5-tflm-reference; do  # relative profile path: stable output
   (cd "$root" && "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" \
     --profile "profiles/$p.json" --format json > "$here/data/estimate-mcunet-vww1-$p.json")
 done

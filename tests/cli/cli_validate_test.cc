@@ -143,6 +143,7 @@ TEST(CliProfiles, RuntimeNamesFindTheShippedProfiles) {
   const std::vector<std::pair<std::string, std::string>> aliases = {
       {"stm32f746-cmsis-nn", "cortex-m7-f746"},
       {"stm32l4r5-cmsis-nn", "cortex-m4-l4r5"},
+      {"ra6m4-cmsis-nn", "cortex-m33-ra6m4"},
       {"stm32h747-x-cube-ai", "stm32h747-m7-cubeai"}};
   for (const auto& [alias, name] : aliases) {
     const json a = RunJson({"estimate", KwsJson(), "--profile", alias, "--format", "json"});

@@ -29,8 +29,11 @@ Emulator::Emulator(const std::string& core, const ElfImage& image) {
     model = UC_CPU_ARM_CORTEX_M7;
   } else if (core == "cortex-m4") {
     model = UC_CPU_ARM_CORTEX_M4;
+  } else if (core == "cortex-m33") {
+    model = UC_CPU_ARM_CORTEX_M33;
   } else {
-    throw std::runtime_error("unknown core '" + core + "' (expected cortex-m7 or cortex-m4)");
+    throw std::runtime_error("unknown core '" + core +
+                             "' (expected cortex-m7, cortex-m4 or cortex-m33)");
   }
   Check(uc_open(UC_ARCH_ARM, static_cast<uc_mode>(UC_MODE_THUMB | UC_MODE_MCLASS), &uc_), "uc_open");
   Check(uc_ctl_set_cpu_model(uc_, model), "set cpu model");  // before any mapping
