@@ -9,10 +9,11 @@ usage: plot.py REPO_ROOT OPCOST_BIN
 import json
 import math
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fit import MAC_CATS, curve_eval, layer_elements, load_rows, network_metrics  # noqa: E402
+from fit import MAC_CATS, load_rows, network_metrics  # noqa: E402
 
 COLORS = {"conv": "#d62728", "conv_1x1": "#1f77b4", "depthwise_conv": "#2ca02c", "fully_connected": "#9467bd",
           "pooling": "#ff7f0e", "activation": "#8c564b", "elementwise": "#7f7f7f", "other": "#bcbd22"}
@@ -74,24 +75,24 @@ def fig2(root, core, name, title):
     return svg(w, h, body)
 
 
-def layer_cycles(l, prof):
-    cat = l["category"]
-    c = prof["categories"][cat]
-    cyc = c.get("overhead_cycles", {}).get("value", 0.0)
-    if cat in MAC_CATS and l.get("macs", 0) > 0:
-        cyc += l["macs"] / curve_eval(c["throughput"]["points"], l["macs_per_output"])
-    elif "cycles_per_element" in c:
-        cyc += layer_elements(l) * c["cycles_per_element"]["value"]
-    return cyc
+def estimated_cycles(opcost_bin, model, profile_path):
+    """Per-layer cycles by the estimator itself (`opcost estimate`: curves, variants, memory term,
+    overhead), so the figure shows what users get."""
+    res = subprocess.run([opcost_bin, "estimate", model, "--profile", profile_path, "--format", "json"],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"plot.py: opcost estimate {model} failed: {res.stderr.strip()}")
+    return {l["name"]: l["cycles"] for l in json.loads(res.stdout)["layers"]}
 
 
 def fig1(root, opcost_bin):
-    m = network_metrics(opcost_bin, os.path.join(root, "models/cifar10_cmsisnn_m7.json"))
+    model = os.path.join(root, "models/cifar10_cmsisnn_m7.json")
+    m = network_metrics(opcost_bin, model)
     layers = [l for l in m["layers"] if l.get("ops", 0) > 0]
     data = {}
     for core, name, title in CORES:
-        prof = json.load(open(os.path.join(root, "profiles", name + ".json")))
-        tp = [l["ops"] / layer_cycles(l, prof) for l in layers]
+        cycles = estimated_cycles(opcost_bin, model, os.path.join(root, "profiles", name + ".json"))
+        tp = [l["ops"] / cycles[l["name"]] for l in layers]
         data[core] = [t / max(tp) for t in tp]
     w, h, l0, b = 760, 380, 60, 90
     n = len(layers)
@@ -115,7 +116,8 @@ def fig1(root, opcost_bin):
         body.append(f'<text x="{x + slot / 2:.1f}" y="{h - b + 27}" text-anchor="middle" font-size="9">{layer["category"]}</text>')
     body.append(f'<text x="{l0}" y="{h - 30}">left bar (solid): Cortex-M7 F746 profile; right bar (light): Cortex-M4 L4R5 '
                 'profile; each normalized to its fastest layer</text>')
-    body.append(f'<text x="{l0}" y="{h - 14}">ops = 2 x MACs + other ops; cycles include the per-layer overhead</text>')
+    body.append(f'<text x="{l0}" y="{h - 14}">ops = 2 x MACs + other ops; cycles from opcost estimate (overhead, variants and '
+                'reading weights from flash included)</text>')
     table = []
     for i, layer in enumerate(layers):
         table.append({"layer": layer["name"], "category": layer["category"], "ops": layer["ops"],
