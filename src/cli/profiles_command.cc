@@ -71,6 +71,8 @@ OJson RowJson(const Row& r) {
   j["kernel_library"] = p.kernel_library;
   j["flash_bytes"] = p.flash_bytes;
   j["sram_bytes"] = p.sram_bytes;
+  j["runtime_reserve"] = {{"flash_bytes", p.runtime_reserve.flash_bytes},
+                          {"sram_bytes", p.runtime_reserve.sram_bytes}};
   OJson validation = OJson::array();
   for (const ValidationRecord& v : p.validation) {
     validation.push_back({{"kind", v.kind},

@@ -331,6 +331,9 @@ TEST(CliProfiles, ListsEveryShippedProfileWithItsAliasesAndValidation) {
     found = true;
     EXPECT_EQ(p.at("profile"), "cortex-m7-f746");  // the alias loads the older file name
     EXPECT_EQ(p.at("clock_hz"), 216e6);
+    // profiles/runtime_reserves.py: TinyEngine's CMSIS-NN measurement minus the model.
+    EXPECT_EQ(p.at("runtime_reserve").at("flash_bytes"), 146992);
+    EXPECT_EQ(p.at("runtime_reserve").at("sram_bytes"), 92480);
     EXPECT_FALSE(p.at("validation").empty());
   }
   EXPECT_TRUE(found);
