@@ -19,7 +19,8 @@ namespace {
 constexpr char kHelp[] =
     "usage: opcost import MODEL.tflite|MODEL.onnx [-o MODEL.json] [--allow-unsupported]\n"
     "                     [--format table|json|csv]\n\n"
-    "Converts a TFLite flatbuffer or an ONNX model (by its .onnx extension; NCHW becomes NHWC,\n"
+    "Converts a TFLite flatbuffer or an ONNX model (by its .onnx extension; - reads standard input\n"
+    "and tells the kind by its bytes; NCHW becomes NHWC,\n"
     "BatchNormalization is folded, QDQ pairs become int8 layers: docs/onnx.md) into an opcost\n"
     "JSON model (general form, with tensor names,\n"
     "dtypes, quantization and constant data). Without -o the JSON model is written to stdout;\n"
@@ -41,6 +42,7 @@ bool IsOnnxPath(const std::string& path) {
 }
 
 Graph ImportForCli(const std::string& input, bool allow_unsupported) {
+  if (input == "-") return LoadModelForCli(input, allow_unsupported);  // kind told by its bytes
   if (IsOnnxPath(input)) {
     RejectDirectory(input, "ONNX");
     OnnxImportOptions options;

@@ -125,6 +125,9 @@ TEST(StandardInput, EveryModelKindReadsFromADash) {
   }
   const Result piped = Shell("estimate - --profile cortex-m7-f746 --format json < " + kKws);
   EXPECT_EQ(piped.exit_code, 0) << piped.out;
+  const Result imported = Shell("import - < " + tflite);
+  EXPECT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("\"format\": \"opcost-model\""));
 }
 
 TEST(StandardInput, EmptyOrGarbageNamesStdinAndExitsOne) {
