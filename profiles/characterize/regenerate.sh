@@ -39,4 +39,8 @@ for p in cortex-m7-f746 cortex-m4-l4r5 cortex-m33-ra6m4 stm32f746-tflm-reference
   (cd "$root" && "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" \
     --profile "profiles/$p.json" --format json > "$here/data/estimate-mcunet-vww1-$p.json")
 done
+# The profiles made from these (X-CUBE-AI: two constants on the Cortex-M shapes), then every
+# profile's validation records and docs/accuracy.md.
+python3 "$root/profiles/runtimes.py" "$opcost"
+python3 "$root/validation/report.py" "$opcost" --update-profiles
 echo "regenerate.sh: done"
