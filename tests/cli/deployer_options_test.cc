@@ -3,33 +3,18 @@
 // (for `<` redirection). Expected numbers are hand sums of the figures the tests name.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "cli/shell_run.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code;
-  std::string out;
-};
+using Result = opcost::clitest::ShellResult;
 
-Result Shell(const std::string& args) {
-  const std::string cmd = std::string(OPCOST_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result Shell(const std::string& args) { return opcost::clitest::RunShell(args); }
 
 const std::string kSource = OPCOST_SOURCE_DIR;
 // mlperf_kws_ds_cnn: weights 24368 B, peak activations with cortex-m7-f746's scratch 17152 B

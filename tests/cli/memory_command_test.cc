@@ -2,33 +2,18 @@
 // CSV rows, and exit codes for bad input (1) and bad usage (2).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "cli/shell_run.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code;
-  std::string out;
-};
+using Result = opcost::clitest::ShellResult;
 
-Result Opcost(const std::string& args) {
-  const std::string cmd = std::string(OPCOST_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result Opcost(const std::string& args) { return opcost::clitest::RunShell(args); }
 
 const std::string kExample = std::string(OPCOST_SOURCE_DIR) + "/models/tflite_tools_example.json";
 
