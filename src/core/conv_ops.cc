@@ -96,13 +96,16 @@ void CountWindowMacs(const LayerDesc& l, std::int64_t macs_per_output, OpMetrics
 
 void CountConv2D(const LayerDesc& l, OpMetrics* m) {
   const bool pointwise = l.weights[1] == 1 && l.weights[2] == 1 && l.attrs.groups == 1;
-  m->category = pointwise ? OpCategory::kConv1x1 : OpCategory::kConv;
+  if (pointwise) m->category = OpCategory::kConv1x1;
   CountWindowMacs(l, CheckedMul(CheckedMul(l.weights[1], l.weights[2]), l.weights[3]), m);
 }
 
 void CountDepthwise(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kDepthwiseConv;
   CountWindowMacs(l, CheckedMul(l.weights[1], l.weights[2]), m);
+}
+
+void CheckConvLayer(const LayerDesc& l) {
+  if (l.weights.rank != 4) LayerFail(l, "weights must be rank 4 (got " + l.weights.ToString() + ")");
 }
 
 std::vector<ConstantSpec> ConvConstants(const OpAttributes& a, const Shape& x, DataType dtype,
@@ -127,9 +130,22 @@ std::vector<ConstantSpec> DepthwiseConstants(const OpAttributes& a, const Shape&
 
 }  // namespace
 
-const OpInfo kConv2DInfo = {OpType::kConv2D, "conv2d", 1, 1, InferConv2D, CountConv2D,
-                            ConvConstants};
-const OpInfo kDepthwiseConv2DInfo = {OpType::kDepthwiseConv2D, "depthwise_conv2d", 1, 1,
-                                     InferDepthwise, CountDepthwise, DepthwiseConstants};
+// Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
+// weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
+// (op_registry.h).
+const OpInfo kConv2DInfo = {
+    OpType::kConv2D, "conv2d", OpCategory::kConv, 1, 1,
+    InferConv2D, CountConv2D, CheckConvLayer, ConvConstants,
+    /*weights_input=*/1, /*bias_input=*/2,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/true,
+    {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "activation"},
+    {}};
+const OpInfo kDepthwiseConv2DInfo = {
+    OpType::kDepthwiseConv2D, "depthwise_conv2d", OpCategory::kDepthwiseConv, 1, 1,
+    InferDepthwise, CountDepthwise, CheckConvLayer, DepthwiseConstants,
+    /*weights_input=*/1, /*bias_input=*/2,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/true,
+    {"kernel", "stride", "padding", "dilation", "depth_multiplier", "bias", "activation"},
+    {}};
 
 }  // namespace opcost::detail

@@ -53,7 +53,6 @@ void InferFullyConnected(Graph& g, NodeId id) {
 }
 
 void CountFullyConnected(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kFullyConnected;
   m->output_elements = l.output.NumElements();
   m->macs_per_output = static_cast<double>(l.weights[1]);
   m->macs = CheckedMul(m->output_elements, l.weights[1]);
@@ -113,7 +112,6 @@ void InferGru(Graph& g, NodeId id) { InferRecurrent(g, id, 3); }
 // lstm 5u nonlinear (3 sigmoid + 2 tanh), 3u multiplications, u additions; gru 3u nonlinear,
 // 3u multiplications, 2u additions. Bias adds gates*u.
 void CountRecurrent(const LayerDesc& l, std::int64_t gates, OpMetrics* m) {
-  m->category = OpCategory::kFullyConnected;
   const std::int64_t u = l.attrs.units, p = l.attrs.projection;
   const std::int64_t state = p > 0 ? p : u;
   const std::int64_t steps = CheckedMul(l.input[0], l.input[1]);
@@ -136,6 +134,14 @@ void CountRecurrent(const LayerDesc& l, std::int64_t gates, OpMetrics* m) {
 
 void CountLstm(const LayerDesc& l, OpMetrics* m) { CountRecurrent(l, 4, m); }
 void CountGru(const LayerDesc& l, OpMetrics* m) { CountRecurrent(l, 3, m); }
+
+void CheckFullyConnectedLayer(const LayerDesc& l) {
+  if (l.weights.rank != 2) LayerFail(l, "weights must be rank 2 (got " + l.weights.ToString() + ")");
+}
+
+void CheckRecurrentLayer(const LayerDesc& l) {
+  if (l.input.rank != 3 || l.attrs.units < 1) LayerFail(l, "needs input [N,T,F] and units");
+}
 
 std::vector<ConstantSpec> RecurrentConstants(const OpAttributes& a, const Shape& x,
                                              DataType dtype, bool bias, std::int64_t gates) {
@@ -162,10 +168,30 @@ std::vector<ConstantSpec> GruConstants(const OpAttributes& a, const Shape& x, Da
 
 }  // namespace
 
-const OpInfo kFullyConnectedInfo = {OpType::kFullyConnected, "fully_connected", 1, 1,
-                                    InferFullyConnected, CountFullyConnected,
-                                    FullyConnectedConstants};
-const OpInfo kLstmInfo = {OpType::kLstm, "lstm", 1, 1, InferLstm, CountLstm, LstmConstants};
-const OpInfo kGruInfo = {OpType::kGru, "gru", 1, 1, InferGru, CountGru, GruConstants};
+// Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
+// weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
+// (op_registry.h).
+const OpInfo kFullyConnectedInfo = {
+    OpType::kFullyConnected, "fully_connected", OpCategory::kFullyConnected, 1, 1,
+    InferFullyConnected, CountFullyConnected, CheckFullyConnectedLayer, FullyConnectedConstants,
+    /*weights_input=*/1, /*bias_input=*/2,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/true,
+    {"units", "bias", "activation"},
+    {}};
+// Recurrent cells are matrix-vector products, so they cost like fully_connected.
+const OpInfo kLstmInfo = {
+    OpType::kLstm, "lstm", OpCategory::kFullyConnected, 1, 1,
+    InferLstm, CountLstm, CheckRecurrentLayer, LstmConstants,
+    /*weights_input=*/1, /*bias_input=*/3,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"units", "projection", "return_sequences", "bias"},
+    {"units"}};
+const OpInfo kGruInfo = {
+    OpType::kGru, "gru", OpCategory::kFullyConnected, 1, 1,
+    InferGru, CountGru, CheckRecurrentLayer, GruConstants,
+    /*weights_input=*/1, /*bias_input=*/3,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"units", "return_sequences", "bias"},
+    {"units"}};
 
 }  // namespace opcost::detail

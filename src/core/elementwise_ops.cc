@@ -70,40 +70,37 @@ void InferBatchNorm(Graph& g, NodeId id) {
   SetOutput(g, id, x);
 }
 
-void Start(const LayerDesc& l, OpCategory category, OpMetrics* m) {
-  m->category = category;
-  m->output_elements = l.output.NumElements();
-}
+void Start(const LayerDesc& l, OpMetrics* m) { m->output_elements = l.output.NumElements(); }
 
 void CountRelu(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   m->comparisons = m->output_elements;
 }
 void CountRelu6(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   m->comparisons = CheckedMul(2, m->output_elements);
 }
 void CountNonlinear(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   m->nonlinear_ops = m->output_elements;
 }
 // hard_swish = x * relu6(x + 3) / 6: 1 addition, 2 comparisons (the clamp), 2 multiplications
 // (by x and by the constant 1/6) per element; hard_sigmoid = clamp(a * x + b, 0, 1): 1
 // multiplication, 1 addition, 2 comparisons.
 void CountHardSwish(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   m->additions = m->output_elements;
   m->comparisons = CheckedMul(2, m->output_elements);
   m->multiplications = CheckedMul(2, m->output_elements);
 }
 void CountHardSigmoid(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   m->additions = m->output_elements;
   m->comparisons = CheckedMul(2, m->output_elements);
   m->multiplications = m->output_elements;
 }
 void CountSoftmax(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kActivation, m);
+  Start(l, m);
   const std::int64_t n = m->output_elements;
   const std::int64_t rows = l.output.Channels() > 0 ? n / l.output.Channels() : 0;
   m->comparisons = n - rows;
@@ -112,23 +109,23 @@ void CountSoftmax(const LayerDesc& l, OpMetrics* m) {
   m->divisions = n;
 }
 void CountAdd(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kElementwise, m);
+  Start(l, m);
   m->additions = m->output_elements;
   CountFusedActivation(l.attrs.activation, m->output_elements, m);
 }
 void CountMul(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kElementwise, m);
+  Start(l, m);
   m->multiplications = m->output_elements;
   CountFusedActivation(l.attrs.activation, m->output_elements, m);
 }
 void CountBatchNorm(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kElementwise, m);
+  Start(l, m);
   m->multiplications = m->output_elements;
   m->additions = m->output_elements;
   m->bias_params = l.output.Channels();
 }
 void CountConvert(const LayerDesc& l, OpMetrics* m) {
-  Start(l, OpCategory::kElementwise, m);
+  Start(l, m);
   m->conversions = m->output_elements;
 }
 
@@ -140,22 +137,94 @@ std::vector<ConstantSpec> BatchNormConstants(const OpAttributes&, const Shape& x
 
 }  // namespace
 
-const OpInfo kReluInfo = {OpType::kRelu, "relu", 1, 1, InferSame, CountRelu, nullptr};
-const OpInfo kRelu6Info = {OpType::kRelu6, "relu6", 1, 1, InferSame, CountRelu6, nullptr};
-const OpInfo kSigmoidInfo = {OpType::kSigmoid, "sigmoid", 1, 1, InferSame, CountNonlinear, nullptr};
-const OpInfo kTanhInfo = {OpType::kTanh, "tanh", 1, 1, InferSame, CountNonlinear, nullptr};
-const OpInfo kHardSwishInfo = {OpType::kHardSwish, "hard_swish",   1,      1,
-                               InferSame,          CountHardSwish, nullptr};
-const OpInfo kHardSigmoidInfo = {OpType::kHardSigmoid, "hard_sigmoid", 1, 1, InferSame,
-                                 CountHardSigmoid,     nullptr};
-const OpInfo kSoftmaxInfo = {OpType::kSoftmax, "softmax", 1, 1, InferSame, CountSoftmax, nullptr};
-const OpInfo kAddInfo = {OpType::kAdd, "add", 1, 2, InferBinary, CountAdd, nullptr};
-const OpInfo kMulInfo = {OpType::kMul, "mul", 1, 2, InferBinary, CountMul, nullptr};
-const OpInfo kBatchNormInfo = {OpType::kBatchNorm, "batch_norm",      1, 1, InferBatchNorm,
-                               CountBatchNorm,     BatchNormConstants};
-const OpInfo kQuantizeInfo = {OpType::kQuantize, "quantize",   1,      1,
-                              InferConvert,      CountConvert, nullptr};
-const OpInfo kDequantizeInfo = {OpType::kDequantize, "dequantize", 1,      1,
-                                InferConvert,        CountConvert, nullptr};
+// Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
+// weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
+// (op_registry.h).
+// in_place: the elementwise activations and add (docs/memory.md, "In place").
+const OpInfo kReluInfo = {
+    OpType::kRelu, "relu", OpCategory::kActivation, 1, 1,
+    InferSame, CountRelu, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kRelu6Info = {
+    OpType::kRelu6, "relu6", OpCategory::kActivation, 1, 1,
+    InferSame, CountRelu6, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kSigmoidInfo = {
+    OpType::kSigmoid, "sigmoid", OpCategory::kActivation, 1, 1,
+    InferSame, CountNonlinear, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kTanhInfo = {
+    OpType::kTanh, "tanh", OpCategory::kActivation, 1, 1,
+    InferSame, CountNonlinear, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kHardSwishInfo = {
+    OpType::kHardSwish, "hard_swish", OpCategory::kActivation, 1, 1,
+    InferSame, CountHardSwish, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kHardSigmoidInfo = {
+    OpType::kHardSigmoid, "hard_sigmoid", OpCategory::kActivation, 1, 1,
+    InferSame, CountHardSigmoid, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kSoftmaxInfo = {
+    OpType::kSoftmax, "softmax", OpCategory::kActivation, 1, 1,
+    InferSame, CountSoftmax, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kAddInfo = {
+    OpType::kAdd, "add", OpCategory::kElementwise, 1, 2,
+    InferBinary, CountAdd, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/true,
+    {"activation"},
+    {}};
+const OpInfo kMulInfo = {
+    OpType::kMul, "mul", OpCategory::kElementwise, 1, 2,
+    InferBinary, CountMul, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/true,
+    {"activation"},
+    {}};
+// batch_norm: [x, scale, offset]; the offset is its bias.
+const OpInfo kBatchNormInfo = {
+    OpType::kBatchNorm, "batch_norm", OpCategory::kElementwise, 1, 1,
+    InferBatchNorm, CountBatchNorm, nullptr, BatchNormConstants,
+    /*weights_input=*/kNoInput, /*bias_input=*/2,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {},
+    {}};
+const OpInfo kQuantizeInfo = {
+    OpType::kQuantize, "quantize", OpCategory::kElementwise, 1, 1,
+    InferConvert, CountConvert, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"output_dtype"},
+    {}};
+const OpInfo kDequantizeInfo = {
+    OpType::kDequantize, "dequantize", OpCategory::kElementwise, 1, 1,
+    InferConvert, CountConvert, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"output_dtype"},
+    {}};
 
 }  // namespace opcost::detail

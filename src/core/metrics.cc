@@ -9,59 +9,27 @@
 namespace opcost {
 namespace {
 
-bool HasWeights(OpType t) {
-  return t == OpType::kConv2D || t == OpType::kDepthwiseConv2D || t == OpType::kFullyConnected ||
-         t == OpType::kLstm || t == OpType::kGru;
-}
-
-// Index of the bias among a node's inputs, or -1.
+// Index of the bias among a node's inputs, or -1. An lstm projection follows the bias.
 int BiasInputIndex(const Node& n) {
-  const auto size = static_cast<int>(n.inputs.size());
-  switch (n.type) {
-    case OpType::kConv2D:
-    case OpType::kDepthwiseConv2D:
-    case OpType::kFullyConnected:
-    case OpType::kBatchNorm:
-      return size >= 3 ? 2 : -1;
-    case OpType::kLstm:
-      return size == 4 + (n.attrs.projection > 0 ? 1 : 0) ? 3 : -1;
-    case OpType::kGru:
-      return size == 4 ? 3 : -1;
-    default:
-      return -1;
-  }
-}
-
-[[noreturn]] void DescFail(const LayerDesc& l, const std::string& rule) {
-  throw Error(ErrorCode::kInvalidArgument,
-              std::string("invalid ") + OpTypeName(l.type) + " layer: " + rule);
+  const int bias = detail::GetOpInfo(n.type).bias_input;
+  if (bias == detail::kNoInput) return -1;
+  const int after_bias = n.attrs.projection > 0 ? 1 : 0;
+  return static_cast<int>(n.inputs.size()) > bias + after_bias ? bias : -1;
 }
 
 void CheckDesc(const LayerDesc& l) {
   for (int i = 0; i < l.output.rank; ++i) {
-    if (l.output[i] < 1) DescFail(l, "output dims must be positive (got " + l.output.ToString() + ")");
+    if (l.output[i] < 1) {
+      detail::LayerFail(l, "output dims must be positive (got " + l.output.ToString() + ")");
+    }
   }
-  if (l.output.rank == 0) DescFail(l, "output shape is missing");
-  switch (l.type) {
-    case OpType::kConv2D:
-    case OpType::kDepthwiseConv2D:
-      if (l.weights.rank != 4) DescFail(l, "weights must be rank 4 (got " + l.weights.ToString() + ")");
-      break;
-    case OpType::kFullyConnected:
-      if (l.weights.rank != 2) DescFail(l, "weights must be rank 2 (got " + l.weights.ToString() + ")");
-      break;
-    case OpType::kLstm:
-    case OpType::kGru:
-      if (l.input.rank != 3 || l.attrs.units < 1) DescFail(l, "needs input [N,T,F] and units");
-      break;
-    case OpType::kGlobalAvgPool:
-      if (l.input.rank != 4) DescFail(l, "input must be rank 4 (got " + l.input.ToString() + ")");
-      break;
-    default:
-      break;
-  }
+  if (l.output.rank == 0) detail::LayerFail(l, "output shape is missing");
+  const detail::OpInfo& info = detail::GetOpInfo(l.type);
+  if (info.check_layer != nullptr) info.check_layer(l);
   for (int i = 0; i < l.weights.rank; ++i) {
-    if (l.weights[i] < 1) DescFail(l, "weight dims must be positive (got " + l.weights.ToString() + ")");
+    if (l.weights[i] < 1) {
+      detail::LayerFail(l, "weight dims must be positive (got " + l.weights.ToString() + ")");
+    }
   }
 }
 
@@ -95,8 +63,10 @@ void Accumulate(const OpMetrics& m, OpMetrics* t) {
 OpMetrics ComputeLayerMetrics(const LayerDesc& l) {
   CheckDesc(l);
   OpMetrics m;
-  detail::GetOpInfo(l.type).count(l, &m);
-  if (HasWeights(l.type)) {
+  const detail::OpInfo& info = detail::GetOpInfo(l.type);
+  m.category = info.category;
+  info.count(l, &m);
+  if (info.weights_input != detail::kNoInput) {
     m.weight_params = CheckedAdd(l.weights.NumElements(), l.extra_params);
   } else {
     m.weight_params = l.extra_params;
@@ -136,12 +106,15 @@ LayerDesc DescribeNode(const Graph& graph, NodeId id) {
   d.data_input_bytes = input_bytes;
   const int bias = BiasInputIndex(n);
   d.has_bias = bias >= 0;
-  if (HasWeights(n.type)) d.weights = graph.tensor(n.inputs[1]).shape;
+  const int weights = detail::GetOpInfo(n.type).weights_input;
+  if (weights != detail::kNoInput) {
+    d.weights = graph.tensor(n.inputs[static_cast<std::size_t>(weights)]).shape;
+  }
   // Every other constant is a parameter too (lstm recurrent weights, batch_norm scale), as
   // ComputeMetrics counts it from the graph.
   for (std::size_t k = 0; k < n.inputs.size(); ++k) {
     const Tensor& c = graph.tensor(n.inputs[k]);
-    const bool main_weights = k == 1 && HasWeights(n.type);
+    const bool main_weights = static_cast<int>(k) == weights;
     if (c.is_constant && !main_weights && static_cast<int>(k) != bias) {
       d.extra_params = CheckedAdd(d.extra_params, c.shape.NumElements());
     }
@@ -166,7 +139,9 @@ void ComputeMetrics(const Graph& graph, NetworkMetrics* out) {
     OpMetrics& m = out->layers[static_cast<std::size_t>(id)];
     LayerDesc d = DescribeNode(graph, id);
     m = OpMetrics{};
-    detail::GetOpInfo(d.type).count(d, &m);
+    const detail::OpInfo& info = detail::GetOpInfo(d.type);
+    m.category = info.category;
+    info.count(d, &m);
     m.input_bytes = d.data_input_bytes;
     m.output_bytes = graph.tensor(node.outputs.front()).SizeBytes();
     for (std::size_t k = 1; k < node.outputs.size(); ++k) {

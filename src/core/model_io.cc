@@ -14,6 +14,7 @@
 
 #include "core/file_io.h"
 #include "core/json_util.h"
+#include "core/op_registry.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
 #include "opcost/model_io.h"
@@ -28,43 +29,10 @@ using detail::JsonReader;
 
 constexpr const char kFormatName[] = "opcost-model";
 
-// Fields each op accepts beyond name/op/inputs/outputs.
-struct OpFields {
-  OpType type;
-  std::vector<const char*> fields;
-};
-
-const std::vector<OpFields>& FieldTable() {
-  static const std::vector<OpFields> table = {
-      {OpType::kConv2D,
-       {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "activation"}},
-      {OpType::kDepthwiseConv2D,
-       {"kernel", "stride", "padding", "dilation", "depth_multiplier", "bias", "activation"}},
-      {OpType::kFullyConnected, {"units", "bias", "activation"}},
-      {OpType::kMaxPool, {"pool", "stride", "padding"}},
-      {OpType::kAvgPool, {"pool", "stride", "padding"}},
-      {OpType::kGlobalAvgPool, {"keep_dims"}},
-      {OpType::kAdd, {"activation"}},
-      {OpType::kMul, {"activation"}},
-      {OpType::kQuantize, {"output_dtype"}},
-      {OpType::kDequantize, {"output_dtype"}},
-      {OpType::kConcat, {"axis"}},
-      {OpType::kPad, {"paddings"}},
-      {OpType::kReshape, {"shape"}},
-      {OpType::kLstm, {"units", "projection", "return_sequences", "bias"}},
-      {OpType::kGru, {"units", "return_sequences", "bias"}},
-      {OpType::kUnsupported, {"original_op"}},
-  };
-  return table;
-}
-
 bool AcceptsField(OpType type, const std::string& key) {
   if (key == "name" || key == "op" || key == "inputs" || key == "outputs") return true;
-  for (const OpFields& f : FieldTable()) {
-    if (f.type != type) continue;
-    for (const char* k : f.fields) {
-      if (key == k) return true;
-    }
+  for (const char* field : detail::GetOpInfo(type).json_fields) {
+    if (key == field) return true;
   }
   return false;
 }
@@ -229,6 +197,11 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
       r_.Fail(s.path, "unknown field \"" + it.key() + "\" for op " + op_name);
     }
   }
+  for (const char* required : detail::GetOpInfo(s.type).required_json_fields) {
+    if (!layer.contains(required)) {
+      r_.Fail(s.path, std::string("missing required field \"") + required + "\"");
+    }
+  }
   OpAttributes& a = s.attrs;
   const std::string& p = s.path;
   auto has = [&](const char* k) { return layer.contains(k); };
@@ -261,8 +234,6 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
     ParsePair(layer, "pool", p, &a.kernel_h, &a.kernel_w);
     a.stride_h = a.kernel_h;
     a.stride_w = a.kernel_w;
-  } else if (s.type == OpType::kMaxPool || s.type == OpType::kAvgPool) {
-    r_.Fail(p, "missing required field \"pool\"");
   }
   ParsePair(layer, "stride", p, &a.stride_h, &a.stride_w);
   ParsePair(layer, "dilation", p, &a.dilation_h, &a.dilation_w);
@@ -299,7 +270,6 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
   }
   if (has("keep_dims")) a.keep_dims = r_.Bool(field("keep_dims"), path("keep_dims"));
   if (has("shape")) a.new_shape = ParseShape(field("shape"), path("shape"), true);
-  if (s.type == OpType::kReshape && !has("shape")) r_.Fail(p, "missing required field \"shape\"");
   if (has("paddings")) {
     const Json& pads = field("paddings");
     r_.ExpectArray(pads, path("paddings"));
@@ -314,8 +284,6 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
         if (a.paddings[d][k] < 0) r_.Fail(JoinPath(pp, k), "must not be negative");
       }
     }
-  } else if (s.type == OpType::kPad) {
-    r_.Fail(p, "missing required field \"paddings\"");
   }
   if (has("output_dtype")) {
     a.output_dtype = ParseDType(field("output_dtype"), path("output_dtype"));
@@ -323,9 +291,6 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
   }
   if (has("original_op")) {
     a.unsupported_name = r_.String(field("original_op"), path("original_op"));
-  }
-  if ((s.type == OpType::kLstm || s.type == OpType::kGru) && !has("units")) {
-    r_.Fail(p, "missing required field \"units\"");
   }
   return s;
 }
@@ -716,15 +681,56 @@ OJson QuantJson(const Quantization& q) {
   return j;
 }
 
-void WriteWindow(const OpAttributes& a, bool pool, OJson& j) {
-  j[pool ? "pool" : "kernel"] = Pair(a.kernel_h, a.kernel_w);
-  j["stride"] = Pair(a.stride_h, a.stride_w);
-  if (a.padding == Padding::kExplicit) {
-    j["padding"] = OJson::array({a.pad_top, a.pad_bottom, a.pad_left, a.pad_right});
-  } else {
-    j["padding"] = a.padding == Padding::kSame ? "same" : "valid";
+// Writes attribute `field` (one of the op's json_fields) of node `n`.
+void WriteField(const Graph& g, const Node& n, const std::string& field, OJson& j) {
+  const OpAttributes& a = n.attrs;
+  if (field == "filters") {
+    j[field] = a.filters;
+  } else if (field == "kernel" || field == "pool") {
+    j[field] = Pair(a.kernel_h, a.kernel_w);
+  } else if (field == "stride") {
+    j[field] = Pair(a.stride_h, a.stride_w);
+  } else if (field == "padding") {
+    if (a.padding == Padding::kExplicit) {
+      j[field] = OJson::array({a.pad_top, a.pad_bottom, a.pad_left, a.pad_right});
+    } else {
+      j[field] = a.padding == Padding::kSame ? "same" : "valid";
+    }
+  } else if (field == "dilation") {
+    j[field] = Pair(a.dilation_h, a.dilation_w);
+  } else if (field == "groups") {
+    j[field] = a.groups;
+  } else if (field == "depth_multiplier") {
+    j[field] = a.depth_multiplier;
+  } else if (field == "units") {
+    j[field] = a.units;
+  } else if (field == "activation") {
+    j[field] = ActivationName(a.activation);
+  } else if (field == "keep_dims") {
+    j[field] = a.keep_dims;
+  } else if (field == "output_dtype") {
+    if (a.has_output_dtype) j[field] = DataTypeName(a.output_dtype);
+  } else if (field == "axis") {
+    j[field] = a.axis;
+  } else if (field == "paddings") {
+    OJson pads = OJson::array();
+    const int rank = g.tensor(n.inputs.front()).shape.rank;
+    for (int d = 0; d < rank; ++d) {
+      pads.push_back(Pair(a.paddings[static_cast<std::size_t>(d)][0],
+                          a.paddings[static_cast<std::size_t>(d)][1]));
+    }
+    j[field] = pads;
+  } else if (field == "shape") {
+    j[field] = ShapeJson(a.new_shape);
+  } else if (field == "projection") {
+    j[field] = a.projection;
+  } else if (field == "return_sequences") {
+    j[field] = a.return_sequences;
+  } else if (field == "original_op") {
+    j[field] = a.unsupported_name;
+  } else if (field != "bias") {  // the bias is one of the inputs
+    throw Error(ErrorCode::kInternal, "no writer for model field \"" + field + "\"");
   }
-  if (!pool) j["dilation"] = Pair(a.dilation_h, a.dilation_w);
 }
 
 OJson LayerJson(const Graph& g, const Node& n) {
@@ -736,70 +742,7 @@ OJson LayerJson(const Graph& g, const Node& n) {
   for (TensorId t : n.outputs) outs.push_back(g.tensor(t).name);
   j["inputs"] = ins;
   j["outputs"] = outs;
-  const OpAttributes& a = n.attrs;
-  const char* act = ActivationName(a.activation);
-  switch (n.type) {
-    case OpType::kConv2D:
-      j["filters"] = a.filters;
-      WriteWindow(a, false, j);
-      j["groups"] = a.groups;
-      j["activation"] = act;
-      break;
-    case OpType::kDepthwiseConv2D:
-      WriteWindow(a, false, j);
-      j["depth_multiplier"] = a.depth_multiplier;
-      j["activation"] = act;
-      break;
-    case OpType::kFullyConnected:
-      j["units"] = a.units;
-      j["activation"] = act;
-      break;
-    case OpType::kMaxPool:
-    case OpType::kAvgPool:
-      WriteWindow(a, true, j);
-      break;
-    case OpType::kGlobalAvgPool:
-      j["keep_dims"] = a.keep_dims;
-      break;
-    case OpType::kAdd:
-    case OpType::kMul:
-      j["activation"] = act;
-      break;
-    case OpType::kQuantize:
-    case OpType::kDequantize:
-      if (a.has_output_dtype) j["output_dtype"] = DataTypeName(a.output_dtype);
-      break;
-    case OpType::kConcat:
-      j["axis"] = a.axis;
-      break;
-    case OpType::kPad: {
-      OJson pads = OJson::array();
-      const int rank = g.tensor(n.inputs.front()).shape.rank;
-      for (int d = 0; d < rank; ++d) {
-        pads.push_back(Pair(a.paddings[static_cast<std::size_t>(d)][0],
-                            a.paddings[static_cast<std::size_t>(d)][1]));
-      }
-      j["paddings"] = pads;
-      break;
-    }
-    case OpType::kReshape:
-      j["shape"] = ShapeJson(a.new_shape);
-      break;
-    case OpType::kLstm:
-      j["units"] = a.units;
-      j["projection"] = a.projection;
-      j["return_sequences"] = a.return_sequences;
-      break;
-    case OpType::kGru:
-      j["units"] = a.units;
-      j["return_sequences"] = a.return_sequences;
-      break;
-    case OpType::kUnsupported:
-      j["original_op"] = a.unsupported_name;
-      break;
-    default:
-      break;
-  }
+  for (const char* field : detail::GetOpInfo(n.type).json_fields) WriteField(g, n, field, j);
   return j;
 }
 

@@ -23,6 +23,11 @@ void AttrFail(const Graph& graph, NodeId id, const std::string& rule) {
   throw Error(ErrorCode::kInvalidArgument, "invalid " + NodeLabel(graph, id) + ": " + rule);
 }
 
+void LayerFail(const LayerDesc& layer, const std::string& rule) {
+  throw Error(ErrorCode::kInvalidArgument,
+              std::string("invalid ") + OpTypeName(layer.type) + " layer: " + rule);
+}
+
 const Tensor& Input(const Graph& graph, NodeId id, int index) {
   return graph.tensor(graph.node(id).inputs[static_cast<std::size_t>(index)]);
 }

@@ -30,33 +30,52 @@ std::int64_t WindowMinusOne(const LayerDesc& l) {
 }
 
 void CountMaxPool(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kPooling;
   m->output_elements = l.output.NumElements();
   m->comparisons = CheckedMul(m->output_elements, WindowMinusOne(l));
 }
 
 void CountAvgPool(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kPooling;
   m->output_elements = l.output.NumElements();
   m->additions = CheckedMul(m->output_elements, WindowMinusOne(l));
   m->divisions = m->output_elements;
 }
 
 void CountGlobalAvgPool(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kPooling;
   m->output_elements = l.output.NumElements();
   const std::int64_t window = CheckedMul(l.input[1], l.input[2]);
   m->additions = CheckedMul(m->output_elements, window - 1);
   m->divisions = m->output_elements;
 }
 
+void CheckGlobalAvgPoolLayer(const LayerDesc& l) {
+  if (l.input.rank != 4) LayerFail(l, "input must be rank 4 (got " + l.input.ToString() + ")");
+}
+
 }  // namespace
 
-const OpInfo kMaxPoolInfo = {OpType::kMaxPool, "max_pool", 1, 1, InferPool, CountMaxPool,
-                             nullptr};
-const OpInfo kAvgPoolInfo = {OpType::kAvgPool, "avg_pool", 1, 1, InferPool, CountAvgPool,
-                             nullptr};
-const OpInfo kGlobalAvgPoolInfo = {OpType::kGlobalAvgPool, "global_avg_pool", 1, 1,
-                                   InferGlobalAvgPool, CountGlobalAvgPool, nullptr};
+// Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
+// weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
+// (op_registry.h).
+const OpInfo kMaxPoolInfo = {
+    OpType::kMaxPool, "max_pool", OpCategory::kPooling, 1, 1,
+    InferPool, CountMaxPool, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"pool", "stride", "padding"},
+    {"pool"}};
+const OpInfo kAvgPoolInfo = {
+    OpType::kAvgPool, "avg_pool", OpCategory::kPooling, 1, 1,
+    InferPool, CountAvgPool, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"pool", "stride", "padding"},
+    {"pool"}};
+const OpInfo kGlobalAvgPoolInfo = {
+    OpType::kGlobalAvgPool, "global_avg_pool", OpCategory::kPooling, 1, 1,
+    InferGlobalAvgPool, CountGlobalAvgPool, CheckGlobalAvgPoolLayer, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"keep_dims"},
+    {}};
 
 }  // namespace opcost::detail

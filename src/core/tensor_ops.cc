@@ -103,18 +103,49 @@ void InferUnsupported(Graph& g, NodeId id) {
 }
 
 void CountMove(const LayerDesc& l, OpMetrics* m) {
-  m->category = OpCategory::kOther;
   m->output_elements = l.output.NumElements();
 }
 
 }  // namespace
 
-const OpInfo kConcatInfo = {OpType::kConcat, "concat", 1, -1, InferConcat, CountMove, nullptr};
-const OpInfo kPadInfo = {OpType::kPad, "pad", 1, 1, InferPad, CountMove, nullptr};
-const OpInfo kReshapeInfo = {OpType::kReshape, "reshape", 1, 1, InferReshape, CountMove,
-                             nullptr};
-const OpInfo kFlattenInfo = {OpType::kFlatten, "flatten", 1, 1, InferFlatten, CountMove, nullptr};
-const OpInfo kUnsupportedInfo = {OpType::kUnsupported, "unsupported", 0, -1, InferUnsupported,
-                                 CountMove, nullptr};
+// Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
+// weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
+// (op_registry.h).
+const OpInfo kConcatInfo = {
+    OpType::kConcat, "concat", OpCategory::kOther, 1, -1,
+    InferConcat, CountMove, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"axis"},
+    {}};
+const OpInfo kPadInfo = {
+    OpType::kPad, "pad", OpCategory::kOther, 1, 1,
+    InferPad, CountMove, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"paddings"},
+    {"paddings"}};
+const OpInfo kReshapeInfo = {
+    OpType::kReshape, "reshape", OpCategory::kOther, 1, 1,
+    InferReshape, CountMove, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/true, /*in_place=*/false, /*fused_activation=*/false,
+    {"shape"},
+    {"shape"}};
+const OpInfo kFlattenInfo = {
+    OpType::kFlatten, "flatten", OpCategory::kOther, 1, 1,
+    InferFlatten, CountMove, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/true, /*in_place=*/false, /*fused_activation=*/false,
+    {},
+    {}};
+// An imported op opcost does not know: any inputs, zero cost, the file's output shapes.
+const OpInfo kUnsupportedInfo = {
+    OpType::kUnsupported, "unsupported", OpCategory::kOther, 0, -1,
+    InferUnsupported, CountMove, nullptr, nullptr,
+    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
+    {"original_op"},
+    {}};
 
 }  // namespace opcost::detail

@@ -4,14 +4,15 @@
 #include <cmath>
 #include <string>
 
+#include "core/op_registry.h"
 #include "opcost/error.h"
 
 namespace opcost {
 namespace {
 
 std::int64_t ElementsOf(OpType type, OpCategory category, const OpMetrics& m) {
-  if (category == OpCategory::kPooling) return m.other_ops;            // window size matters
-  if (type == OpType::kReshape || type == OpType::kFlatten) return 0;  // may alias: no work
+  if (category == OpCategory::kPooling) return m.other_ops;  // window size matters
+  if (detail::GetOpInfo(type).alias) return 0;  // the output may share the input: no work
   return m.output_elements;
 }
 

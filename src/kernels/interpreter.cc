@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "opcost/error.h"
 #include "opcost/kernels/activation.h"
@@ -349,7 +350,9 @@ void RequireSameQuant(NodeRunner& r, const QuantParams& a, const QuantParams& b)
   }
 }
 
-void RunPool(NodeRunner& r, OpType type) {
+enum class PoolKind { kMax, kAverage, kGlobalAverage };
+
+void RunPool(NodeRunner& r, PoolKind kind) {
   const OpAttributes& a = r.node().attrs;
   const Tensor& x = r.In(0);
   const Tensor& y = r.Out();
@@ -362,7 +365,7 @@ void RunPool(NodeRunner& r, OpType type) {
   d.input_w = x.shape[2];
   d.channels = x.shape[3];
   kernels::PoolParams p;
-  if (type == OpType::kGlobalAvgPool) {
+  if (kind == PoolKind::kGlobalAverage) {
     d.filter_h = d.input_h;
     d.filter_w = d.input_w;
   } else {
@@ -381,7 +384,7 @@ void RunPool(NodeRunner& r, OpType type) {
   r.ActivationRange(a.activation, qy, &p.activation_min, &p.activation_max);
   const auto input = r.InData(0);
   auto output = r.OutData();
-  if (type == OpType::kMaxPool) {
+  if (kind == PoolKind::kMax) {
     ThrowIfError(kernels::MaxPoolInt8(p, d, input, output), r.ctx());
   } else {
     ThrowIfError(kernels::AvgPoolInt8(p, d, input, output), r.ctx());
@@ -430,7 +433,7 @@ void SetElementwiseQuant(const QuantParams& qa, const QuantParams& qb, const Qua
   p->activation_max = act_max;
 }
 
-void RunElementwise(NodeRunner& r, OpType type) {
+void RunElementwise(NodeRunner& r, bool add) {
   const Tensor& a = r.In(0);
   const Tensor& b = r.In(1);
   const Tensor& y = r.Out();
@@ -443,7 +446,7 @@ void RunElementwise(NodeRunner& r, OpType type) {
   const auto in2 = r.InData(1);
   std::int32_t act_min = 0, act_max = 0;
   r.ActivationRange(r.node().attrs.activation, qy, &act_min, &act_max);
-  if (type == OpType::kAdd) {
+  if (add) {
     // TFLite's int8 ADD Prepare: both inputs scaled to twice the larger input scale, with 20
     // bits of headroom.
     kernels::AddParams p;
@@ -477,7 +480,9 @@ void RunElementwise(NodeRunner& r, OpType type) {
   }
 }
 
-void RunUnary(NodeRunner& r, OpType type) {
+// For an op whose output has the input's elements and quantization: checks both, returns the
+// input and output buffers.
+std::pair<Span<const std::int8_t>, Span<std::int8_t>> SameSizeBuffers(NodeRunner& r) {
   const Tensor& x = r.In(0);
   const Tensor& y = r.Out();
   const QuantParams qx = r.ActQuant(x), qy = r.ActQuant(y);
@@ -487,14 +492,74 @@ void RunUnary(NodeRunner& r, OpType type) {
   if (input.size != output.size) {
     r.Fail(ErrorCode::kShapeMismatch, "output must have as many elements as the input");
   }
-  if (type == OpType::kReshape || type == OpType::kFlatten) {
-    std::copy(input.data, input.data + input.size, output.data);
-    return;
-  }
+  return {input, output};
+}
+
+// reshape and flatten: the data is unchanged.
+void RunCopy(NodeRunner& r) {
+  const auto [input, output] = SameSizeBuffers(r);
+  std::copy(input.data, input.data + input.size, output.data);
+}
+
+void RunClamp(NodeRunner& r, Activation act) {
+  const auto [input, output] = SameSizeBuffers(r);
   std::int32_t lo = 0, hi = 0;
-  r.ActivationRange(type == OpType::kRelu ? Activation::kRelu : Activation::kRelu6, qy, &lo, &hi);
+  r.ActivationRange(act, r.ActQuant(r.Out()), &lo, &hi);
   ThrowIfError(kernels::ClampInt8(lo, hi, input, output), r.ctx());
 }
+
+void RunConv2D(NodeRunner& r) { RunConv(r, /*depthwise=*/false); }
+void RunDepthwiseConv2D(NodeRunner& r) { RunConv(r, /*depthwise=*/true); }
+void RunMaxPool(NodeRunner& r) { RunPool(r, PoolKind::kMax); }
+void RunAvgPool(NodeRunner& r) { RunPool(r, PoolKind::kAverage); }
+void RunGlobalAvgPool(NodeRunner& r) { RunPool(r, PoolKind::kGlobalAverage); }
+void RunRelu(NodeRunner& r) { RunClamp(r, Activation::kRelu); }
+void RunRelu6(NodeRunner& r) { RunClamp(r, Activation::kRelu6); }
+void RunAdd(NodeRunner& r) { RunElementwise(r, /*add=*/true); }
+void RunMul(NodeRunner& r) { RunElementwise(r, /*add=*/false); }
+
+// The int8 kernel of each op type, indexed by OpType; nullptr: no int8 kernel.
+struct Int8Kernel {
+  OpType type;
+  void (*run)(NodeRunner& r);
+};
+constexpr Int8Kernel kInt8Kernels[] = {
+    {OpType::kConv2D, RunConv2D},
+    {OpType::kDepthwiseConv2D, RunDepthwiseConv2D},
+    {OpType::kFullyConnected, RunFullyConnected},
+    {OpType::kMaxPool, RunMaxPool},
+    {OpType::kAvgPool, RunAvgPool},
+    {OpType::kGlobalAvgPool, RunGlobalAvgPool},
+    {OpType::kRelu, RunRelu},
+    {OpType::kRelu6, RunRelu6},
+    {OpType::kSigmoid, nullptr},
+    {OpType::kTanh, nullptr},
+    {OpType::kAdd, RunAdd},
+    {OpType::kMul, RunMul},
+    {OpType::kConcat, nullptr},
+    {OpType::kPad, nullptr},
+    {OpType::kReshape, RunCopy},
+    {OpType::kFlatten, RunCopy},
+    {OpType::kSoftmax, RunSoftmax},
+    {OpType::kBatchNorm, nullptr},
+    {OpType::kLstm, nullptr},
+    {OpType::kGru, nullptr},
+    {OpType::kQuantize, nullptr},
+    {OpType::kDequantize, nullptr},
+    {OpType::kHardSwish, nullptr},
+    {OpType::kHardSigmoid, nullptr},
+    {OpType::kUnsupported, nullptr},
+};
+
+constexpr bool KernelRowsFollowTheEnum() {
+  for (int i = 0; i < kNumOpTypes; ++i) {
+    if (kInt8Kernels[i].type != static_cast<OpType>(i)) return false;
+  }
+  return true;
+}
+static_assert(sizeof(kInt8Kernels) / sizeof(kInt8Kernels[0]) == kNumOpTypes,
+              "kInt8Kernels needs exactly one row per OpType");
+static_assert(KernelRowsFollowTheEnum(), "kInt8Kernels rows must follow the OpType enum order");
 
 }  // namespace
 
@@ -548,38 +613,9 @@ std::vector<std::vector<std::int8_t>> RunInt8(const Graph& graph,
                       std::to_string(max_activation_bytes) + " bytes");
     }
     NodeRunner r(graph, id, &acts);
-    const OpType type = node.type;
-    switch (type) {
-      case OpType::kConv2D:
-        RunConv(r, false);
-        break;
-      case OpType::kDepthwiseConv2D:
-        RunConv(r, true);
-        break;
-      case OpType::kFullyConnected:
-        RunFullyConnected(r);
-        break;
-      case OpType::kMaxPool:
-      case OpType::kAvgPool:
-      case OpType::kGlobalAvgPool:
-        RunPool(r, type);
-        break;
-      case OpType::kSoftmax:
-        RunSoftmax(r);
-        break;
-      case OpType::kAdd:
-      case OpType::kMul:
-        RunElementwise(r, type);
-        break;
-      case OpType::kRelu:
-      case OpType::kRelu6:
-      case OpType::kReshape:
-      case OpType::kFlatten:
-        RunUnary(r, type);
-        break;
-      default:
-        r.Fail(ErrorCode::kUnsupportedOp, "no int8 kernel for this op");
-    }
+    const Int8Kernel& kernel = kInt8Kernels[static_cast<int>(node.type)];
+    if (kernel.run == nullptr) r.Fail(ErrorCode::kUnsupportedOp, "no int8 kernel for this op");
+    kernel.run(r);
     live += out_bytes;
     for (TensorId t : node.inputs) {
       auto& a = acts[static_cast<std::size_t>(t)];

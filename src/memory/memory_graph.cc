@@ -4,6 +4,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/op_registry.h"
 #include "opcost/error.h"
 #include "opcost/types.h"
 
@@ -12,13 +13,6 @@ namespace {
 
 [[noreturn]] void ArgFail(const std::string& message) {
   throw Error(ErrorCode::kInvalidArgument, message);
-}
-
-bool IsAliasOp(OpType t) { return t == OpType::kReshape || t == OpType::kFlatten; }
-
-bool IsInPlaceOp(OpType t) {
-  return t == OpType::kRelu || t == OpType::kRelu6 || t == OpType::kSigmoid || t == OpType::kTanh ||
-         t == OpType::kHardSwish || t == OpType::kHardSigmoid || t == OpType::kAdd;
 }
 
 std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
@@ -88,12 +82,12 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     }
   }
 
-  // Alias groups: a reshape/flatten output joins its (activation) input.
+  // Alias groups: the output of an alias op (reshape, flatten) joins its (activation) input.
   std::vector<std::int32_t> parent(num_tensors);
   std::iota(parent.begin(), parent.end(), 0);
   std::vector<std::uint8_t> is_alias(num_tensors, 0);
   for (const Node& node : graph.nodes()) {
-    if (!IsAliasOp(node.type) || node.inputs.empty() || node.outputs.size() != 1) continue;
+    if (!GetOpInfo(node.type).alias || node.inputs.empty() || node.outputs.size() != 1) continue;
     const TensorId in = node.inputs[0];
     if (graph.tensor(in).is_constant) continue;
     const TensorId out = node.outputs[0];
@@ -143,7 +137,7 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     for (TensorId t : node.outputs) {
       if (used[t] && !is_alias[t]) PushUnique(m.out_groups, out_row, m.tensor_group[t]);
     }
-    if (options.in_place && IsInPlaceOp(node.type) && m.out_groups.size() == out_row + 1) {
+    if (options.in_place && GetOpInfo(node.type).in_place && m.out_groups.size() == out_row + 1) {
       const std::int32_t o = m.out_groups[out_row];
       for (std::size_t i = in_row; i < m.in_groups.size(); ++i) {
         const std::int32_t g = m.in_groups[i];

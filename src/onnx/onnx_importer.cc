@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/file_io.h"
+#include "core/op_registry.h"
 #include "opcost/shape_inference.h"
 
 namespace opcost::onnx {
@@ -419,11 +420,7 @@ bool Importer::TryFuseActivation(const OnnxNode& n, Activation act) {
   const NodeId p = SoleProducer(v.tensor);
   if (p == kNoNode) return false;
   Node& producer = graph_.mutable_node(p);
-  const OpType t = producer.type;
-  if (t != OpType::kConv2D && t != OpType::kDepthwiseConv2D && t != OpType::kFullyConnected &&
-      t != OpType::kAdd && t != OpType::kMul) {
-    return false;
-  }
+  if (!detail::GetOpInfo(producer.type).fused_activation) return false;
   if (producer.attrs.activation != Activation::kNone) return false;
   producer.attrs.activation = act;
   Alias(n, 0, v);

@@ -469,9 +469,14 @@ class Importer {
     return inputs;
   }
 
-  void MapConv(std::size_t op, bool depthwise) {
+ public:
+  // The mappers of kTfliteOps (below the class): each adds the node(s) of TFLite operator
+  // `op` as op type `type`, or imports the operator as unsupported.
+  void MapConv(std::size_t op, OpType type) {
+    const bool depthwise = type == OpType::kDepthwiseConv2D;
     ExpectInputs(op, 2, 3);
-    ExpectOptions(op, depthwise ? 2 : 1, depthwise ? "DepthwiseConv2DOptions" : "Conv2DOptions");
+    ExpectOptions(op, depthwise ? tflite::kDepthwiseConv2DOptions : tflite::kConv2DOptions,
+                  depthwise ? "DepthwiseConv2DOptions" : "Conv2DOptions");
     CheckStrides(op);
     const std::int32_t x = Input(op, 0, "input");
     const std::int32_t w = Input(op, 1, "filter");
@@ -508,11 +513,10 @@ class Importer {
       a.groups = xs[3] / ws[3];
       a.filters = ws[0];
     }
-    AddNode(op, depthwise ? OpType::kDepthwiseConv2D : OpType::kConv2D, a, WeightsAndBias(op, x, w),
-            m_.operators[op].outputs[0]);
+    AddNode(op, type, a, WeightsAndBias(op, x, w), m_.operators[op].outputs[0]);
   }
 
-  void MapFullyConnected(std::size_t op) {
+  void MapFullyConnected(std::size_t op, OpType type) {
     ExpectInputs(op, 2, 3);
     const tflite::TflOptions& o = m_.operators[op].options;
     if (o.weights_format != 0) {
@@ -533,12 +537,12 @@ class Importer {
     OpAttributes a;
     a.units = ws[0];
     a.activation = MapActivation(op);
-    AddNode(op, OpType::kFullyConnected, a, WeightsAndBias(op, x, w), m_.operators[op].outputs[0]);
+    AddNode(op, type, a, WeightsAndBias(op, x, w), m_.operators[op].outputs[0]);
   }
 
   void MapPool(std::size_t op, OpType type) {
     ExpectInputs(op, 1, 1);
-    ExpectOptions(op, 5, "Pool2DOptions");
+    ExpectOptions(op, tflite::kPool2DOptions, "Pool2DOptions");
     CheckStrides(op);
     const tflite::TflOptions& o = m_.operators[op].options;
     if (o.filter_h < 1 || o.filter_w < 1) {
@@ -566,7 +570,7 @@ class Importer {
     return true;
   }
 
-  void MapMean(std::size_t op) {
+  void MapMean(std::size_t op, OpType type) {
     ExpectInputs(op, 2, 2);
     const std::int32_t x = Input(op, 0, "input");
     const Shape xs = MapShape(x);
@@ -574,7 +578,7 @@ class Importer {
     if (xs.rank == 4 && NormalizeAxes(&axes, 4) && axes == std::vector<std::int64_t>{1, 2}) {
       OpAttributes a;
       a.keep_dims = m_.operators[op].options.keep_dims;
-      AddNode(op, OpType::kGlobalAvgPool, a, {x}, m_.operators[op].outputs[0]);
+      AddNode(op, type, a, {x}, m_.operators[op].outputs[0]);
       return;
     }
     AddUnsupported(op);  // a mean over other axes has no opcost op
@@ -625,7 +629,7 @@ class Importer {
     }
   }
 
-  void MapTranspose(std::size_t op) {
+  void MapTranspose(std::size_t op, OpType type) {
     const std::vector<std::size_t> chain = MatchTransposeMean(op);
     if (chain.empty()) {
       AddUnsupported(op);
@@ -637,8 +641,7 @@ class Importer {
     // no other reader, so every later op still sees its inputs produced first.
     OpAttributes a;
     a.keep_dims = false;
-    AddNode(op, OpType::kGlobalAvgPool, a, {m_.operators[op].inputs[0]},
-            m_.operators[last].outputs[0]);
+    AddNode(op, type, a, {m_.operators[op].inputs[0]}, m_.operators[last].outputs[0]);
   }
 
   void MapBinary(std::size_t op, OpType type) {
@@ -648,7 +651,7 @@ class Importer {
     AddNode(op, type, a, {Input(op, 0, "x"), Input(op, 1, "y")}, m_.operators[op].outputs[0]);
   }
 
-  void MapConcat(std::size_t op) {
+  void MapConcat(std::size_t op, OpType type) {
     const TflOperator& o = m_.operators[op];
     if (o.inputs.empty() || o.outputs.size() != 1) {
       OpFail(op, ErrorCode::kBadModel, "expects inputs and 1 output");
@@ -657,10 +660,10 @@ class Importer {
     a.axis = o.options.axis;
     std::vector<std::int32_t> inputs;
     for (std::size_t k = 0; k < o.inputs.size(); ++k) inputs.push_back(Input(op, k, "value"));
-    AddNodeWithActivation(op, OpType::kConcat, a, inputs, o.outputs[0]);
+    AddNodeWithActivation(op, type, a, inputs, o.outputs[0]);
   }
 
-  void MapPad(std::size_t op) {
+  void MapPad(std::size_t op, OpType type) {
     ExpectInputs(op, 2, 2);
     const std::int32_t x = Input(op, 0, "input");
     const Shape xs = MapShape(x);
@@ -682,10 +685,10 @@ class Importer {
       }
       a.paddings[static_cast<std::size_t>(i)] = {before, after};
     }
-    AddNode(op, OpType::kPad, a, {x}, m_.operators[op].outputs[0]);
+    AddNode(op, type, a, {x}, m_.operators[op].outputs[0]);
   }
 
-  void MapReshape(std::size_t op) {
+  void MapReshape(std::size_t op, OpType type) {
     const TflOperator& o = m_.operators[op];
     if (o.inputs.empty() || o.inputs.size() > 2 || o.outputs.size() != 1) {
       OpFail(op, ErrorCode::kBadModel, "expects 1 or 2 inputs and 1 output");
@@ -705,13 +708,14 @@ class Importer {
     OpAttributes a;
     a.new_shape.rank = static_cast<int>(dims.size());
     for (std::size_t i = 0; i < dims.size(); ++i) a.new_shape[static_cast<int>(i)] = dims[i];
-    AddNode(op, OpType::kReshape, a, {Input(op, 0, "input")}, o.outputs[0]);
+    AddNode(op, type, a, {Input(op, 0, "input")}, o.outputs[0]);
   }
 
-  void MapSoftmax(std::size_t op) {
+  void MapSoftmax(std::size_t op, OpType type) {
     ExpectInputs(op, 1, 1);
-    const float beta =
-        m_.operators[op].options.options_type == 9 ? m_.operators[op].options.beta : 1.0f;
+    const float beta = m_.operators[op].options.options_type == tflite::kSoftmaxOptions
+                           ? m_.operators[op].options.beta
+                           : 1.0f;
     if (!(std::fabs(beta - 1.0f) <= 1e-6f)) {
       if (options_.allow_unsupported) {
         AddUnsupported(op);
@@ -721,93 +725,27 @@ class Importer {
              "softmax beta " + std::to_string(beta) +
                  " is not supported (opcost's softmax has beta 1)");
     }
-    AddNode(op, OpType::kSoftmax, {}, {Input(op, 0, "input")}, m_.operators[op].outputs[0]);
+    AddNode(op, type, {}, {Input(op, 0, "input")}, m_.operators[op].outputs[0]);
   }
 
   void MapUnary(std::size_t op, OpType type) {
     ExpectInputs(op, 1, 1);
+    AddNode(op, type, {}, {Input(op, 0, "input")}, m_.operators[op].outputs[0]);
+  }
+
+  // QUANTIZE and DEQUANTIZE: the output dtype is an attribute of the op.
+  void MapConvert(std::size_t op, OpType type) {
+    ExpectInputs(op, 1, 1);
     OpAttributes a;
-    if (type == OpType::kQuantize || type == OpType::kDequantize) {
-      a.output_dtype = MapType(m_.operators[op].outputs[0]);
-      a.has_output_dtype = true;
-    }
+    a.output_dtype = MapType(m_.operators[op].outputs[0]);
+    a.has_output_dtype = true;
     AddNode(op, type, a, {Input(op, 0, "input")}, m_.operators[op].outputs[0]);
   }
 
-  void MapOperator(std::size_t op) {
-    try {
-      switch (m_.operators[op].builtin_code) {
-        case tflite::kOpConv2D:
-          MapConv(op, false);
-          break;
-        case tflite::kOpDepthwiseConv2D:
-          MapConv(op, true);
-          break;
-        case tflite::kOpFullyConnected:
-          MapFullyConnected(op);
-          break;
-        case tflite::kOpAveragePool2D:
-          MapPool(op, OpType::kAvgPool);
-          break;
-        case tflite::kOpMaxPool2D:
-          MapPool(op, OpType::kMaxPool);
-          break;
-        case tflite::kOpMean:
-          MapMean(op);
-          break;
-        case tflite::kOpTranspose:
-          MapTranspose(op);
-          break;
-        case tflite::kOpAdd:
-          MapBinary(op, OpType::kAdd);
-          break;
-        case tflite::kOpMul:
-          MapBinary(op, OpType::kMul);
-          break;
-        case tflite::kOpConcatenation:
-          MapConcat(op);
-          break;
-        case tflite::kOpPad:
-          MapPad(op);
-          break;
-        case tflite::kOpReshape:
-          MapReshape(op);
-          break;
-        case tflite::kOpSoftmax:
-          MapSoftmax(op);
-          break;
-        case tflite::kOpQuantize:
-          MapUnary(op, OpType::kQuantize);
-          break;
-        case tflite::kOpDequantize:
-          MapUnary(op, OpType::kDequantize);
-          break;
-        case tflite::kOpLogistic:
-          MapUnary(op, OpType::kSigmoid);
-          break;
-        case tflite::kOpTanh:
-          MapUnary(op, OpType::kTanh);
-          break;
-        case tflite::kOpHardSwish:
-          MapUnary(op, OpType::kHardSwish);
-          break;
-        case tflite::kOpRelu:
-          MapUnary(op, OpType::kRelu);
-          break;
-        case tflite::kOpRelu6:
-          MapUnary(op, OpType::kRelu6);
-          break;
-        default:
-          AddUnsupported(op);
-          break;
-      }
-    } catch (const Error& e) {
-      // Graph errors (duplicate producer, bad id) do not know the TFLite operator: add it.
-      const std::string what = e.what();
-      if (what.rfind(source_, 0) == 0) throw;
-      throw Error(e.code(), source_ + ": " + OpLabel(op) + ": " + what);
-    }
-  }
+ private:
+  // Maps operator `op` through the row of kTfliteOps its builtin code belongs to, or imports
+  // it as unsupported; adds the operator to error messages.
+  void MapOperator(std::size_t op);
 
   // The file states every tensor's shape; opcost inferred them from the ops. They must agree,
   // or the mapping (or the file) is wrong. The file's dtype is kept where an op does not say.
@@ -841,6 +779,101 @@ class Importer {
   std::vector<std::int64_t> first_reader_;  // per TFLite tensor: first reading op or -1
   std::vector<bool> skip_;                  // operators folded into an earlier node
 };
+
+// How TFLite builtin operators become each OpType, indexed by OpType: the builtin codes that map
+// to the op and the mapper for each (none: TFLite has no such builtin). Every other builtin is
+// imported as unsupported.
+using TfliteMapper = void (Importer::*)(std::size_t op, OpType type);
+struct TfliteBinding {
+  std::int32_t builtin_code;
+  TfliteMapper map;
+};
+struct TfliteOpRow {
+  OpType type;
+  TfliteBinding bindings[2];  // unused entries: kNoBinding
+};
+constexpr TfliteBinding kNoBinding = {-1, nullptr};
+
+constexpr TfliteOpRow kTfliteOps[] = {
+    {OpType::kConv2D, {{tflite::kOpConv2D, &Importer::MapConv}, kNoBinding}},
+    {OpType::kDepthwiseConv2D, {{tflite::kOpDepthwiseConv2D, &Importer::MapConv}, kNoBinding}},
+    {OpType::kFullyConnected,
+     {{tflite::kOpFullyConnected, &Importer::MapFullyConnected}, kNoBinding}},
+    {OpType::kMaxPool, {{tflite::kOpMaxPool2D, &Importer::MapPool}, kNoBinding}},
+    {OpType::kAvgPool, {{tflite::kOpAveragePool2D, &Importer::MapPool}, kNoBinding}},
+    // MEAN over H and W, and TRANSPOSE to NCHW followed by such MEANs (PyTorch exports).
+    {OpType::kGlobalAvgPool,
+     {{tflite::kOpMean, &Importer::MapMean}, {tflite::kOpTranspose, &Importer::MapTranspose}}},
+    {OpType::kRelu, {{tflite::kOpRelu, &Importer::MapUnary}, kNoBinding}},
+    {OpType::kRelu6, {{tflite::kOpRelu6, &Importer::MapUnary}, kNoBinding}},
+    {OpType::kSigmoid, {{tflite::kOpLogistic, &Importer::MapUnary}, kNoBinding}},
+    {OpType::kTanh, {{tflite::kOpTanh, &Importer::MapUnary}, kNoBinding}},
+    {OpType::kAdd, {{tflite::kOpAdd, &Importer::MapBinary}, kNoBinding}},
+    {OpType::kMul, {{tflite::kOpMul, &Importer::MapBinary}, kNoBinding}},
+    {OpType::kConcat, {{tflite::kOpConcatenation, &Importer::MapConcat}, kNoBinding}},
+    {OpType::kPad, {{tflite::kOpPad, &Importer::MapPad}, kNoBinding}},
+    {OpType::kReshape, {{tflite::kOpReshape, &Importer::MapReshape}, kNoBinding}},
+    {OpType::kFlatten, {kNoBinding, kNoBinding}},  // TFLite writes it as RESHAPE
+    {OpType::kSoftmax, {{tflite::kOpSoftmax, &Importer::MapSoftmax}, kNoBinding}},
+    {OpType::kBatchNorm, {kNoBinding, kNoBinding}},  // no such builtin (the converter folds it)
+    {OpType::kLstm, {kNoBinding, kNoBinding}},        // the LSTM builtins are not mapped
+    {OpType::kGru, {kNoBinding, kNoBinding}},
+    {OpType::kQuantize, {{tflite::kOpQuantize, &Importer::MapConvert}, kNoBinding}},
+    {OpType::kDequantize, {{tflite::kOpDequantize, &Importer::MapConvert}, kNoBinding}},
+    {OpType::kHardSwish, {{tflite::kOpHardSwish, &Importer::MapUnary}, kNoBinding}},
+    {OpType::kHardSigmoid, {kNoBinding, kNoBinding}},
+    {OpType::kUnsupported, {kNoBinding, kNoBinding}},  // every builtin without a binding
+};
+
+constexpr bool TfliteRowsFollowTheEnum() {
+  for (int i = 0; i < kNumOpTypes; ++i) {
+    if (kTfliteOps[i].type != static_cast<OpType>(i)) return false;
+  }
+  return true;
+}
+static_assert(sizeof(kTfliteOps) / sizeof(kTfliteOps[0]) == kNumOpTypes,
+              "kTfliteOps needs exactly one row per OpType");
+static_assert(TfliteRowsFollowTheEnum(), "kTfliteOps rows must follow the OpType enum order");
+
+// MapOperator takes the first binding of a code, so each code may be bound once.
+constexpr int TimesBound(std::int32_t builtin_code) {
+  int times = 0;
+  for (const TfliteOpRow& row : kTfliteOps) {
+    for (const TfliteBinding& binding : row.bindings) {
+      if (binding.map != nullptr && binding.builtin_code == builtin_code) ++times;
+    }
+  }
+  return times;
+}
+constexpr bool EveryBuiltinIsBoundOnce() {
+  for (const TfliteOpRow& row : kTfliteOps) {
+    for (const TfliteBinding& binding : row.bindings) {
+      if (binding.map != nullptr && TimesBound(binding.builtin_code) != 1) return false;
+    }
+  }
+  return true;
+}
+static_assert(EveryBuiltinIsBoundOnce(), "a TFLite builtin code is bound in two rows");
+
+void Importer::MapOperator(std::size_t op) {
+  try {
+    const std::int32_t code = m_.operators[op].builtin_code;
+    for (const TfliteOpRow& row : kTfliteOps) {
+      for (const TfliteBinding& binding : row.bindings) {
+        if (binding.map != nullptr && binding.builtin_code == code) {
+          (this->*binding.map)(op, row.type);
+          return;
+        }
+      }
+    }
+    AddUnsupported(op);
+  } catch (const Error& e) {
+    // Graph errors (duplicate producer, bad id) do not know the TFLite operator: add it.
+    const std::string what = e.what();
+    if (what.rfind(source_, 0) == 0) throw;
+    throw Error(e.code(), source_ + ": " + OpLabel(op) + ": " + what);
+  }
+}
 
 std::string Stem(const std::string& path) {
   std::size_t start = path.find_last_of("/\\");

@@ -69,18 +69,6 @@ constexpr voffset_t kOperatorOptionsType = Slot(3);
 constexpr voffset_t kOperatorOptions = Slot(4);
 constexpr voffset_t kOperatorCustomOptions = Slot(5);
 
-// BuiltinOptions union types opcost decodes.
-constexpr int kConv2DOptions = 1;
-constexpr int kDepthwiseConv2DOptions = 2;
-constexpr int kPool2DOptions = 5;
-constexpr int kFullyConnectedOptions = 8;
-constexpr int kSoftmaxOptions = 9;
-constexpr int kConcatenationOptions = 10;
-constexpr int kAddOptions = 11;
-constexpr int kReshapeOptions = 17;
-constexpr int kMulOptions = 21;
-constexpr int kReducerOptions = 27;
-
 [[noreturn]] void Fail(const std::string& source, const std::string& what) {
   throw Error(ErrorCode::kBadModel, source + ": " + what);
 }

@@ -100,6 +100,21 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
 // The TFLite name of builtin operator `code` ("CONV_2D"), or "BUILTIN_<code>" if unknown.
 std::string BuiltinOpName(std::int32_t code);
 
+// BuiltinOptions union types opcost decodes (TflOptions::options_type).
+enum TflOptionsType : int {
+  kNoOptions = 0,
+  kConv2DOptions = 1,
+  kDepthwiseConv2DOptions = 2,
+  kPool2DOptions = 5,
+  kFullyConnectedOptions = 8,
+  kSoftmaxOptions = 9,
+  kConcatenationOptions = 10,
+  kAddOptions = 11,
+  kReshapeOptions = 17,
+  kMulOptions = 21,
+  kReducerOptions = 27,
+};
+
 // BuiltinOperator values opcost maps.
 enum TflBuiltin : std::int32_t {
   kOpAdd = 0,

@@ -180,6 +180,12 @@ TEST(ModelIoErrors, FormatAndVersion) {
                       ErrorCode::kBadModel, "unknown field \"nmae\"");
 }
 
+TEST(ModelIoErrors, RequiredFieldsComeFromTheOpTable) {
+  EXPECT_OPCOST_ERROR(ParseModel(Replace(kTiny, "\"pool\": 2", "\"stride\": 2"), "m.json"),
+                      ErrorCode::kBadModel,
+                      "m.json: /layers/1 (layer 'pool1'): missing required field \"pool\"");
+}
+
 TEST(ModelIoErrors, LayerErrorsNamePathAndLayer) {
   const std::string t = kTiny;
   EXPECT_OPCOST_ERROR(ParseModel(Replace(t, "\"op\": \"conv2d\"", "\"op\": \"conv3d\""), "m.json"),
