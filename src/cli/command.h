@@ -73,6 +73,7 @@ extern const Command kVectorsCommand;
 extern const Command kRunCommand;
 extern const Command kValidateCommand;
 extern const Command kProfilesCommand;
+extern const Command kReportCommand;
 
 }  // namespace opcost::cli
 

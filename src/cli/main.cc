@@ -14,7 +14,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       kMetricsCommand, kMemoryCommand, kEstimateCommand, kFitCommand,
       kImportCommand,  kVectorsCommand, kRunCommand,     kValidateCommand,
-      kProfilesCommand,
+      kProfilesCommand, kReportCommand,
   };
   return commands;
 }
