@@ -1,6 +1,7 @@
 // Memory analysis speed (docs/performance.md, section "Memory"): the peak of a 100-op graph in a
-// given order, the exact order search on a 30-op NAS-style cell, an arena plan for 100 tensors,
-// and the long chains and wide fan-ins of issue 11.
+// given order, the exact order search on NAS-style cells (30 and 36 ops, the 64-op 8-node cell
+// and issue 16's 9-node cell of 83 ops), an arena plan for 100 tensors, and the long chains and
+// wide fan-ins of issue 11.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -159,6 +160,91 @@ void BM_OrderSearchBundledNasCell(benchmark::State& state) {
   state.counters["states"] = static_cast<double>(r.states_visited);
 }
 BENCHMARK(BM_OrderSearchBundledNasCell)->Unit(benchmark::kMicrosecond);
+
+// The full-DAG NAS cell of models/nas_cell.json and nas_cell_9node.json with `nodes` nodes on
+// 1x16x16x32: node j sums one op per earlier node (node 0 is the input), the edge ops cycling
+// 3x3 conv, 1x1 conv, 3x3 depthwise and 3x3 average pooling. nodes (nodes + 1) / 2 edge ops and
+// (nodes - 1) nodes / 2 adds: 8 nodes are 64 ops, the most one 64-bit search state holds.
+Graph FullDagCell(int nodes) {
+  GraphBuilder b("full_dag_cell");
+  std::vector<TensorId> node = {b.Input("input", {1, 16, 16, 32})};
+  ConvOptions c3;
+  c3.filters = 32;
+  c3.kernel_h = c3.kernel_w = 3;
+  c3.activation = Activation::kRelu;
+  ConvOptions c1 = c3;
+  c1.kernel_h = c1.kernel_w = 1;
+  DepthwiseOptions dw;
+  dw.activation = Activation::kRelu;
+  PoolOptions pool;
+  pool.pool_h = pool.pool_w = 3;
+  pool.stride_h = pool.stride_w = 1;
+  pool.padding = Padding::kSame;
+  int edge = 0;
+  for (int j = 1; j <= nodes; ++j) {
+    TensorId sum = kNoTensor;
+    for (int i = 0; i < j; ++i) {
+      std::string name = "e";
+      name += std::to_string(i) + "_" + std::to_string(j);
+      const TensorId from = node[static_cast<std::size_t>(i)];
+      TensorId e;
+      switch (edge++ % 4) {
+        case 0:
+          e = b.Conv2D(name, from, c3);
+          break;
+        case 1:
+          e = b.Conv2D(name, from, c1);
+          break;
+        case 2:
+          e = b.DepthwiseConv2D(name, from, dw);
+          break;
+        default:
+          e = b.AvgPool(name, from, pool);
+          break;
+      }
+      std::string add = "n";
+      add += std::to_string(j) + "_sum" + std::to_string(i);
+      sum = sum == kNoTensor ? e : b.Add(add, sum, e);
+    }
+    node.push_back(sum);
+  }
+  return b.Build();
+}
+
+void SetSearchCounters(benchmark::State& state, const Graph& g, const OrderSearchResult& r) {
+  state.counters["ops"] = static_cast<double>(g.nodes().size());
+  state.counters["optimal"] = r.optimal ? 1 : 0;
+  state.counters["states"] = static_cast<double>(r.states_visited);
+  state.counters["states_per_s"] = benchmark::Counter(
+      static_cast<double>(r.states_visited) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+  state.counters["given_B"] = static_cast<double>(r.given_peak_bytes);
+  state.counters["best_B"] = static_cast<double>(r.best_peak_bytes);
+}
+
+// The 64-op path (one state word): the 8-node cell, one segment of 64 ops.
+void BM_OrderSearchFullDagCell8(benchmark::State& state) {
+  const Graph g = FullDagCell(8);
+  OrderSearchResult r;
+  for (auto _ : state) {
+    r = FindBestOrder(g);
+    benchmark::DoNotOptimize(r.best_peak_bytes);
+  }
+  SetSearchCounters(state, g, r);
+}
+BENCHMARK(BM_OrderSearchFullDagCell8)->Unit(benchmark::kMillisecond);
+
+// Issue 16's target: the 9-node cell (83 ops, a segment of 81: two state words) proven in 1 s.
+void BM_OrderSearchNasCell9Node(benchmark::State& state) {
+  const Graph g = LoadModel(std::string(OPCOST_SOURCE_DIR) + "/models/nas_cell_9node.json");
+  OrderSearchResult r;
+  for (auto _ : state) {
+    r = FindBestOrder(g);
+    benchmark::DoNotOptimize(r.best_peak_bytes);
+  }
+  SetSearchCounters(state, g, r);
+}
+BENCHMARK(BM_OrderSearchNasCell9Node)->Unit(benchmark::kMillisecond);
 
 void BM_PlanArena100Tensors(benchmark::State& state) {
   const Graph g = HundredOps();

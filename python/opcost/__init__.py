@@ -139,12 +139,14 @@ def estimate(model, profile):
 
 
 def memory(model, profile=None, optimize_order=False, plan=False, in_place=False, alignment=16,
-           max_states=1 << 20):
+           max_states=1 << 22, max_seconds=0):
     """Liveness per step, peak activations, footprint; with a profile the kernels' scratch and
-    the fit; optionally the best order and an arena plan (`opcost memory --format json`)."""
+    the fit; optionally the best order and an arena plan (`opcost memory --format json`).
+    The order search stops after `max_states` states or `max_seconds` seconds (0: no time
+    bound); `optimal` says whether the order is proven and `stop_reason` why not."""
     profile = None if profile is None else _as_profile(profile)
     return _wrap(_opcost._memory(_as_graph(model), profile, optimize_order, plan, in_place,
-                                 alignment, max_states))
+                                 alignment, max_states, max_seconds))
 
 
 def estimate_batch(candidates, profile, threads=1, memory=False):

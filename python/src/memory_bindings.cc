@@ -19,7 +19,8 @@ struct MemoryRequest {
   bool plan = false;
   bool in_place = false;
   std::int64_t alignment = 16;
-  std::int64_t max_states = std::int64_t{1} << 20;
+  std::int64_t max_states = OrderSearchOptions().max_states;
+  double max_seconds = 0;  // none
 };
 
 struct MemoryResult {
@@ -46,6 +47,7 @@ MemoryResult Analyze(const Graph& g, const MemoryRequest& r) {
     OrderSearchOptions search;
     search.rules = rules;
     search.max_states = r.max_states;
+    search.max_seconds = r.max_seconds;
     out.search = FindBestOrder(g, search);
     out.searched = true;
     plan_order = out.search.best_order;
@@ -130,6 +132,7 @@ py::dict ResultDict(const Graph& g, const MemoryRequest& req, const MemoryResult
     root["exact_search"] = r.search.exact_search;
     root["lower_bound_bytes"] = r.search.lower_bound_bytes;
     root["states_visited"] = r.search.states_visited;
+    root["stop_reason"] = OrderSearchStopName(r.search.stop_reason);
     root["optimized_order"] = OrderNames(g, r.search.best_order);
   }
   if (r.planned) {
@@ -147,7 +150,8 @@ py::dict ResultDict(const Graph& g, const MemoryRequest& req, const MemoryResult
 }
 
 py::dict Memory(const PyGraph& g, const PyProfile* profile, bool optimize_order, bool plan,
-                bool in_place, std::int64_t alignment, std::int64_t max_states) {
+                bool in_place, std::int64_t alignment, std::int64_t max_states,
+                double max_seconds) {
   MemoryRequest req;
   req.profile = profile;
   req.optimize_order = optimize_order;
@@ -155,6 +159,7 @@ py::dict Memory(const PyGraph& g, const PyProfile* profile, bool optimize_order,
   req.in_place = in_place;
   req.alignment = alignment;
   req.max_states = max_states;
+  req.max_seconds = max_seconds;
   if (alignment < 1 || alignment > 4096 || (alignment & (alignment - 1)) != 0) {
     throw Error(ErrorCode::kInvalidArgument, "alignment must be a power of two up to 4096 (got " +
                                                  std::to_string(alignment) + ")");
@@ -162,6 +167,11 @@ py::dict Memory(const PyGraph& g, const PyProfile* profile, bool optimize_order,
   if (max_states < 1 || max_states > (std::int64_t{1} << 26)) {
     throw Error(ErrorCode::kInvalidArgument,
                 "max_states must be in [1, 67108864] (got " + std::to_string(max_states) + ")");
+  }
+  if (!(max_seconds >= 0) || max_seconds > 86400) {  // also rejects NaN
+    std::string got = std::to_string(max_seconds);
+    throw Error(ErrorCode::kInvalidArgument,
+                "max_seconds must be in [0, 86400], 0 for none (got " + got + ")");
   }
   MemoryResult r;
   {
@@ -183,7 +193,8 @@ std::int64_t PeakWithScratch(const Graph& g, const PyProfile& profile) {
 void BindMemory(py::module_& m) {
   m.def("_memory", &Memory, py::arg("graph"), py::arg("profile") = nullptr,
         py::arg("optimize_order") = false, py::arg("plan") = false, py::arg("in_place") = false,
-        py::arg("alignment") = 16, py::arg("max_states") = std::int64_t{1} << 20);
+        py::arg("alignment") = 16, py::arg("max_states") = OrderSearchOptions().max_states,
+        py::arg("max_seconds") = 0.0);
 }
 
 }  // namespace opcost::python

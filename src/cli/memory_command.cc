@@ -1,6 +1,7 @@
 // `opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place] [--alignment N]
-// [--max-states N] [--format table|json|csv]`: liveness per step, peak concurrent activations,
-// total footprint, the best execution order, an arena plan and the fit against a profile.
+// [--max-states N] [--max-seconds S] [--format table|json|csv]`: liveness per step, peak
+// concurrent activations, total footprint, the best execution order, an arena plan and the fit
+// against a profile.
 #include <algorithm>
 #include <ostream>
 #include <string>
@@ -21,7 +22,8 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: opcost memory MODEL [--profile P] [--optimize-order] [--plan] [--in-place]\n"
-    "                    [--alignment N] [--max-states N] [--format table|json|csv]\n"
+    "                    [--alignment N] [--max-states N] [--max-seconds S]\n"
+    "                    [--format table|json|csv]\n"
     "                    [--weights REGION] [--layer-weights NAME=REGION,...]\n"
     "                    [--allow-unsupported] [--totals] [--flash BYTES] [--sram BYTES]\n"
     "                    [--reserve-flash BYTES] [--reserve-sram BYTES] [--require-fit]\n\n"
@@ -33,12 +35,15 @@ constexpr char kHelp[] =
     "                    and check the fit against its flash and SRAM sizes\n"
     "  --optimize-order  search the topological order with the smallest peak (exact when the\n"
     "                    parts between ops that every order runs at the same step have at\n"
-    "                    most 64 ops and --max-states suffices; heuristic otherwise)\n"
+    "                    most 512 ops and --max-states and --max-seconds suffice; heuristic\n"
+    "                    otherwise, and the output says why)\n"
     "  --plan            plan a tensor arena (greedy by size, first fit); with\n"
     "                    --optimize-order it plans the best order found\n"
     "  --in-place        let relu/relu6/sigmoid/tanh and add overwrite a dying input\n"
     "  --alignment N     arena alignment in bytes, a power of two up to 4096 (default 16)\n"
-    "  --max-states N    bound of the exact order search (default 1048576, at most 67108864)\n"
+    "  --max-states N    bound of the exact order search (default 4194304, at most 67108864)\n"
+    "  --max-seconds S   time bound of the exact order search in seconds (default none, at\n"
+    "                    most 86400)\n"
     "  --weights REGION  put every layer's weights in memory region REGION of the profile\n"
     "                    (\"what if I copy the weights to SRAM?\": --weights sram); default:\n"
     "                    the profile's memory.weights (docs/profile-format.md)\n"
@@ -63,6 +68,21 @@ std::int64_t ParsePositive(const std::string& option, const std::string& text) {
   }
   if (used != text.size() || text.empty() || v < 1) {
     throw UsageError("--" + option + " needs a positive integer (got '" + text + "')");
+  }
+  return v;
+}
+
+// --max-seconds: a positive number of seconds, at most a day.
+double ParseSeconds(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !(v > 0) || v > 86400) {
+    throw UsageError("--max-seconds needs a number of seconds in (0, 86400] (got '" + text + "')");
   }
   return v;
 }
@@ -172,7 +192,7 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
     out << "order search: given order " << s.given_peak_bytes << " B, best order "
         << s.best_peak_bytes << " B ("
         << (s.optimal ? "proven optimal"
-                      : "not proven: state bound reached or a part of more than 64 ops")
+                      : std::string("not proven: ") + OrderSearchStopName(s.stop_reason))
         << "; lower bound " << s.lower_bound_bytes << " B)\n  best order:";
     for (NodeId n : s.best_order) out << " " << g.node(n).name;
     out << "\n";
@@ -232,6 +252,7 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     root["exact_search"] = r.search.exact_search;
     root["lower_bound_bytes"] = r.search.lower_bound_bytes;
     root["states_visited"] = r.search.states_visited;
+    root["stop_reason"] = OrderSearchStopName(r.search.stop_reason);
     root["optimized_order"] = OrderJson(g, r.search.best_order);
   }
   if (r.planned) {
@@ -329,8 +350,8 @@ void PrintCsvTotals(const Graph& g, const Result& r, std::ostream& out) {
 }
 
 int Run(const Args& args, std::ostream& out) {
-  std::vector<std::string> with_value = {"format",     "profile", "alignment",
-                                         "max-states", "weights", "layer-weights"};
+  std::vector<std::string> with_value = {"format",  "profile",       "alignment",  "max-states",
+                                         "weights", "layer-weights", "max-seconds"};
   std::vector<std::string> switches = {"optimize-order", "plan", "in-place", "allow-unsupported",
                                        "totals"};
   with_value.insert(with_value.end(), kDeviceOptionsWithValue.begin(),
@@ -363,6 +384,9 @@ int Run(const Args& args, std::ostream& out) {
     }
   }
 
+  const double max_seconds =
+      parsed.Has("max-seconds") ? ParseSeconds(parsed.Get("max-seconds")) : 0.0;
+
   const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   MemoryOptions options;
   options.rules.in_place = parsed.Has("in-place");
@@ -385,6 +409,7 @@ int Run(const Args& args, std::ostream& out) {
     OrderSearchOptions s;
     s.rules = options.rules;
     s.max_states = max_states;
+    s.max_seconds = max_seconds;
     r.search = FindBestOrder(graph, s);
     r.optimized = true;
   }

@@ -166,6 +166,11 @@ const ExpectedTotals kTotals[] = {
      7 * ((9216 + 32) + (1024 + 32) + (288 + 32)), 36},
     {"nas_cell_chain", 7 * (256 * 32 * 9 * 32 + 256 * 32 * 32 + 256 * 32 * 9),
      7 * ((9216 + 32) + (1024 + 32) + (288 + 32)), 36},
+    // The 9-node cell (order search, issue 16): 45 edges cycling conv 3x3 (12), conv 1x1 (11),
+    // depthwise 3x3 (11) and 3x3 average pooling (11, no MACs); 36 adds; a 1x1 projection (the
+    // twelfth 1x1 conv) and a global average pool.
+    {"nas_cell_9node", 12 * (256 * 32 * 9 * 32 + 256 * 32 * 32) + 11 * 256 * 32 * 9,
+     12 * ((9216 + 32) + (1024 + 32)) + 11 * (288 + 32), 83},
 
     // The memory area's peak-memory example (md section 5): derived_layer_tables.csv rows
     // "tflite-tools README example", MACs 388800 + 1806336 + 401408 + 1280 and params

@@ -178,18 +178,24 @@ TEST(OrderSearch, StateBoundGivesHeuristicResultNotProven) {
   const OrderSearchResult r = FindBestOrder(TwoBranches(), o);
   EXPECT_TRUE(r.exact_search);
   EXPECT_FALSE(r.optimal);
+  EXPECT_EQ(r.stop_reason, OrderSearchStop::kStateBudget);
   EXPECT_LE(r.best_peak_bytes, r.given_peak_bytes);
   EXPECT_GE(r.best_peak_bytes, 111);
 }
 
+// An 80-op random DAG under a small state budget: a valid order, and a stop reason exactly when
+// it is not proven.
 TEST(OrderSearch, LargeGraphReturnsAValidOrder) {
   const Graph g = testing::RandomDag(4242, 80);
-  const OrderSearchResult r = FindBestOrder(g);
+  OrderSearchOptions o;
+  o.max_states = 20000;
+  const OrderSearchResult r = FindBestOrder(g, o);
   EXPECT_LE(r.best_peak_bytes, r.given_peak_bytes);
   MemoryOptions m;
   m.order = r.best_order;
   EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, r.best_peak_bytes);
-  EXPECT_EQ(r.optimal, r.best_peak_bytes == r.lower_bound_bytes);
+  EXPECT_LE(r.states_visited, o.max_states);
+  EXPECT_EQ(r.optimal, r.stop_reason == OrderSearchStop::kNone);
 }
 
 // Three copies of the two-branch cell in sequence, joined by 1 B tensors: 15 ops, split at the
@@ -242,6 +248,163 @@ TEST(OrderSearch, LongStackOfCellsStaysExact) {
   EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, 111);
 }
 
+// `cells` copies of the two-branch cell side by side, all reading one input x (10 B); their
+// outputs (2 B each) are graph outputs, live to the end. No op is a cut: one segment of
+// 5 * cells ops. Optimum 111 + 2 (cells - 1) B: at the last big op (a1 or b1) of all, x and its
+// 100 B are live, its cell's other branch holds >= 1 B and every other cell >= 2 B; running the
+// cells one after the other reaches that.
+Graph ParallelCells(int cells) {
+  Graph g("parallel");
+  const TensorId x = Act(g, "x", 10);
+  g.SetInputs({x});
+  std::vector<TensorId> outputs;
+  for (int c = 0; c < cells; ++c) {
+    std::string p = "c";
+    p += std::to_string(c);
+    p += '_';
+    const TensorId a1 = Act(g, p + "a1", 100), b1 = Act(g, p + "b1", 100);
+    const TensorId a2 = Act(g, p + "a2", 1), b2 = Act(g, p + "b2", 1);
+    const TensorId y = Act(g, p + "y", 2);
+    Op(g, p + "a1", OpType::kConv2D, {x}, a1);
+    Op(g, p + "b1", OpType::kConv2D, {x}, b1);
+    Op(g, p + "a2", OpType::kConv2D, {a1}, a2);
+    Op(g, p + "b2", OpType::kConv2D, {b1}, b2);
+    Op(g, p + "y", OpType::kConcat, {a2, b2}, y);
+    outputs.push_back(y);
+  }
+  g.SetOutputs(outputs);
+  return g;
+}
+
+// Interleaves the cells op by op: every a1 first, then every b1, ...: a poor given order.
+ExecutionOrder Interleaved(int cells) {
+  ExecutionOrder order;
+  for (int op = 0; op < 5; ++op) {
+    for (int c = 0; c < cells; ++c) order.push_back(c * 5 + op);
+  }
+  return order;
+}
+
+TEST(OrderSearch, ParallelCellsMatchBruteForce) {
+  const Graph g = ParallelCells(2);
+  std::int64_t brute = std::numeric_limits<std::int64_t>::max();
+  PeakEvaluator eval(g);
+  testing::ForEachTopologicalOrder(
+      g, [&](const ExecutionOrder& order) { brute = std::min(brute, eval.PeakBytes(order)); });
+  EXPECT_EQ(brute, 111 + 2);
+  EXPECT_EQ(FindBestOrder(g).best_peak_bytes, brute);
+}
+
+// TwoBranches with each branch continued by a relu chain of `length` 1 B ops before the concat:
+// one segment of 2 * length + 5 ops. The optimum stays 111 B (the argument of TwoBranches: every
+// order starts with a1 or b1 and then needs 210 B or 111 B; the chains add at most 3 B live).
+Graph LongBranches(int length) {
+  Graph g("long_branches");
+  const TensorId x = Act(g, "x", 10);
+  g.SetInputs({x});
+  TensorId ends[2];
+  for (int branch = 0; branch < 2; ++branch) {
+    std::string p = branch == 0 ? "a" : "b";
+    TensorId t = Act(g, p + "1", 100);
+    Op(g, p + "1", OpType::kConv2D, {x}, t);
+    const TensorId reduced = Act(g, p + "2", 1);
+    Op(g, p + "2", OpType::kConv2D, {t}, reduced);
+    t = reduced;
+    for (int i = 0; i < length; ++i) {
+      std::string name = p + "_relu";
+      name += std::to_string(i);
+      const TensorId next = Act(g, name, 1);
+      Op(g, name, OpType::kRelu, {t}, next);
+      t = next;
+    }
+    ends[branch] = t;
+  }
+  const TensorId c = Act(g, "c", 2);
+  Op(g, "c", OpType::kConcat, {ends[0], ends[1]}, c);
+  g.SetOutputs({c});
+  return g;
+}
+
+// Segments of 75 to 505 ops: state sets of 2, 4 and 8 words, every op's bit used.
+TEST(OrderSearch, SegmentsBeyond64OpsAreSearchedExactly) {
+  for (int length : {35, 100, 250}) {
+    SCOPED_TRACE("chains of " + std::to_string(length));
+    const Graph g = LongBranches(length);
+    OrderSearchOptions o;
+    for (int i = 0; i < length + 2; ++i) {  // interleaved: a1 b1 a2 b2 ...
+      o.order.push_back(i);
+      o.order.push_back(length + 2 + i);
+    }
+    o.order.push_back(2 * length + 4);
+    const OrderSearchResult r = FindBestOrder(g, o);
+    EXPECT_EQ(r.given_peak_bytes, 210);
+    EXPECT_EQ(r.best_peak_bytes, 111);
+    EXPECT_EQ(r.lower_bound_bytes, 110);
+    EXPECT_TRUE(r.optimal);
+    EXPECT_TRUE(r.exact_search);
+    EXPECT_EQ(r.stop_reason, OrderSearchStop::kNone);
+    EXPECT_EQ(PeakEvaluator(g).PeakBytes(r.best_order), 111);
+  }
+}
+
+// The 9-node NAS cell of issue 16: 83 ops, one segment of 81.
+TEST(OrderSearch, NineNodeNasCellIsProvenOptimal) {
+  const Graph g = LoadModel(std::string(OPCOST_SOURCE_DIR) + "/models/nas_cell_9node.json");
+  ASSERT_EQ(g.nodes().size(), 83u);
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_TRUE(r.exact_search);
+  EXPECT_TRUE(r.optimal);
+  EXPECT_EQ(r.stop_reason, OrderSearchStop::kNone);
+  EXPECT_GT(r.best_peak_bytes, r.lower_bound_bytes);  // proven by the search, not the bound
+  EXPECT_GT(r.states_visited, 0);
+  MemoryOptions m;
+  m.order = r.best_order;
+  EXPECT_EQ(AnalyzeMemory(g, m).peak_activation_bytes, r.best_peak_bytes);
+}
+
+TEST(OrderSearch, StateBudgetStopIsReported) {
+  OrderSearchOptions o;
+  o.order = Interleaved(13);
+  o.max_states = 1000;
+  const OrderSearchResult r = FindBestOrder(ParallelCells(13), o);
+  EXPECT_TRUE(r.exact_search);
+  EXPECT_FALSE(r.optimal);
+  EXPECT_EQ(r.stop_reason, OrderSearchStop::kStateBudget);
+  EXPECT_EQ(r.states_visited, 1000);
+  EXPECT_LT(r.best_peak_bytes, r.given_peak_bytes);  // the greedy orders still help
+}
+
+// 40 side-by-side cells take far more than a millisecond to prove: the time budget stops the
+// search (no timing is asserted, only that it returns unproven for that reason).
+TEST(OrderSearch, TimeBudgetStopIsReported) {
+  OrderSearchOptions o;
+  o.order = Interleaved(40);
+  o.max_seconds = 1e-3;
+  o.max_states = std::int64_t{1} << 26;
+  const OrderSearchResult r = FindBestOrder(ParallelCells(40), o);
+  EXPECT_FALSE(r.optimal);
+  EXPECT_EQ(r.stop_reason, OrderSearchStop::kTimeBudget);
+  EXPECT_LT(r.states_visited, o.max_states);
+  EXPECT_EQ(PeakEvaluator(ParallelCells(40)).PeakBytes(r.best_order), r.best_peak_bytes);
+}
+
+TEST(OrderSearch, SegmentOverTheWidestStateIsLeftToTheHeuristic) {
+  const Graph g = ParallelCells(103);  // one segment of 515 ops
+  const OrderSearchResult r = FindBestOrder(g);
+  EXPECT_FALSE(r.exact_search);
+  EXPECT_FALSE(r.optimal);
+  EXPECT_EQ(r.stop_reason, OrderSearchStop::kSegmentTooLarge);
+  EXPECT_EQ(r.states_visited, 0);
+  EXPECT_EQ(PeakEvaluator(g).PeakBytes(r.best_order), r.best_peak_bytes);
+}
+
+TEST(OrderSearch, StopReasonsHaveStableNames) {
+  EXPECT_STREQ(OrderSearchStopName(OrderSearchStop::kNone), "none");
+  EXPECT_STREQ(OrderSearchStopName(OrderSearchStop::kStateBudget), "state_budget");
+  EXPECT_STREQ(OrderSearchStopName(OrderSearchStop::kTimeBudget), "time_budget");
+  EXPECT_STREQ(OrderSearchStopName(OrderSearchStop::kSegmentTooLarge), "segment_too_large");
+}
+
 TEST(OrderSearch, ChainIsOptimalByLowerBound) {
   GraphBuilder b("chain");
   TensorId x = b.Input("x", {1, 8, 8, 4});
@@ -278,6 +441,30 @@ TEST(OrderSearch, RejectsNonPositiveStateBound) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
     EXPECT_THAT(e.what(), HasSubstr("max_states must be >= 1 (got 0)"));
+  }
+}
+
+TEST(OrderSearch, RejectsNegativeOrNanTimeBudget) {
+  for (double seconds : {-1.0, std::numeric_limits<double>::quiet_NaN()}) {
+    OrderSearchOptions o;
+    o.max_seconds = seconds;
+    try {
+      FindBestOrder(TwoBranches(), o);
+      ADD_FAILURE() << seconds;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      EXPECT_THAT(e.what(), HasSubstr("max_seconds must be >= 0"));
+    }
+  }
+}
+
+TEST(OrderSearch, HugeTimeBudgetIsNoBudget) {
+  for (double seconds : {1e300, std::numeric_limits<double>::infinity()}) {
+    OrderSearchOptions o;
+    o.max_seconds = seconds;
+    const OrderSearchResult r = FindBestOrder(TwoBranches(), o);
+    EXPECT_TRUE(r.optimal);
+    EXPECT_EQ(r.best_peak_bytes, 111);
   }
 }
 

@@ -65,6 +65,25 @@ def test_memory_matches_the_published_tflite_tools_peak():
     assert [s["live_tensors"] for s in mine.records()] == [s["live_tensors"] for s in theirs["steps"]]
 
 
+def test_memory_order_search_budgets_report_the_stop_reason():
+    # The 9-node NAS cell: 83 ops, one segment of 81 (docs/memory.md, "Execution-order search").
+    cell = os.path.join(ROOT, "models", "nas_cell_9node.json")
+    full = opcost.memory(cell, optimize_order=True)
+    assert full.optimal and full.stop_reason == "none"
+    assert full.optimized_peak_activation_bytes == cli_json("memory", cell, "--optimize-order")[
+        "optimized_peak_activation_bytes"]
+    cut = opcost.memory(cell, optimize_order=True, max_states=10)
+    assert not cut.optimal and cut.stop_reason == "state_budget" and cut.states_visited == 10
+    theirs = cli_json("memory", cell, "--optimize-order", "--max-states", "10")
+    assert (theirs["optimal"], theirs["stop_reason"]) == (False, "state_budget")
+    # A microsecond is spent before the search starts: it stops at its first clock check.
+    timed = opcost.memory(cell, optimize_order=True, max_seconds=1e-6)
+    assert not timed.optimal and timed.stop_reason == "time_budget"
+    for bad in (-1.0, float("nan"), 1e6):
+        with pytest.raises(opcost.Error, match="max_seconds must be in"):
+            opcost.memory(cell, optimize_order=True, max_seconds=bad)
+
+
 def test_profiles_by_name_alias_and_path():
     names = opcost.list_profiles()
     assert "cortex-m7-f746" in names and M7 in names
