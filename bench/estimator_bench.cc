@@ -5,7 +5,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include "opcost/builder.h"
 #include "opcost/estimator.h"
+#include "opcost/metrics.h"
 #include "opcost/profile.h"
 
 namespace opcost {
@@ -97,6 +99,61 @@ void BM_ThirtyLayerFromMetrics(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ThirtyLayerFromMetrics)->Arg(0)->Arg(1);
+
+// The same 30 layers as a graph (stem conv, 14 depthwise + 1x1 pairs, FC).
+Graph ThirtyLayerGraph() {
+  GraphBuilder b("thirty");
+  std::int64_t c = 16;
+  TensorId x = b.Input("input", {1, 96, 96, 3});
+  ConvOptions stem;
+  stem.filters = c;
+  stem.kernel_h = stem.kernel_w = 3;
+  stem.stride_h = stem.stride_w = 2;
+  x = b.Conv2D("stem", x, stem);
+  for (int i = 0; i < 14; ++i) {
+    std::string p = "b";  // two steps: GCC 12 -Wrestrict on "b" + std::to_string(i)
+    p += std::to_string(i);
+    DepthwiseOptions dw;
+    dw.stride_h = dw.stride_w = (i % 4 == 0) ? 2 : 1;
+    x = b.DepthwiseConv2D(p + "_dw", x, dw);
+    c = c * 2 > 256 ? 256 : c * 2;
+    ConvOptions pw;
+    pw.filters = c;
+    x = b.Conv2D(p + "_pw", x, pw);
+  }
+  x = b.GlobalAvgPool("pool", x, false);
+  b.FullyConnected("fc", x, 10);
+  return b.Build();
+}
+
+// EstimateGraph of a 30-op graph whose descriptions and metrics the caller has (a NAS loop
+// that computed them once for estimate, scratch and its own ranking).
+void BM_ThirtyLayerGraphMetricsGiven(benchmark::State& state) {
+  const Estimator est(ProfileWithMemory(state.range(0) != 0));
+  const Graph g = ThirtyLayerGraph();
+  std::vector<LayerDesc> layers;
+  DescribeGraph(g, &layers);
+  std::vector<OpMetrics> metrics;
+  for (const LayerDesc& d : layers) metrics.push_back(ComputeLayerMetrics(d));
+  NetworkEstimate out;
+  for (auto _ : state) {
+    est.EstimateGraph(g, layers, metrics, &out);
+    benchmark::DoNotOptimize(out.totals.cycles);
+  }
+}
+BENCHMARK(BM_ThirtyLayerGraphMetricsGiven)->Arg(0)->Arg(1);
+
+// The same graph through EstimateGraph(graph): every node described and counted each time.
+void BM_ThirtyLayerGraph(benchmark::State& state) {
+  const Estimator est(Profile());
+  const Graph g = ThirtyLayerGraph();
+  NetworkEstimate out;
+  for (auto _ : state) {
+    est.EstimateGraph(g, &out);
+    benchmark::DoNotOptimize(out.totals.cycles);
+  }
+}
+BENCHMARK(BM_ThirtyLayerGraph);
 
 void BM_ThirtyLayerTotalsOnly(benchmark::State& state) {
   const Estimator est(ProfileWithMemory(state.range(0) != 0));

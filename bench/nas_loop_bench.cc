@@ -1,14 +1,17 @@
 // A NAS loop in C++, per candidate: build a MobileNetV2-like graph (46 ops: stem, 12 inverted
 // residual blocks with their adds, head, pool, FC) with GraphBuilder, estimate it (metrics,
 // cycles, latency, energy) and find its peak SRAM with the profile's scratch. The same candidate
-// as bench/python_bench.py, so the two show what the Python layer costs.
+// as bench/python_bench.py, so the two show what the Python layer costs. The floor (one bare
+// curve lookup) is measured in the same run: on a shared machine compare ratios to it.
 #include <string>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "opcost/builder.h"
 #include "opcost/estimator.h"
 #include "opcost/memory.h"
+#include "opcost/metrics.h"
 #include "opcost/profile.h"
 
 namespace opcost {
@@ -20,18 +23,26 @@ const HardwareProfile& Profile() {
   return p;
 }
 
-// Candidate `variant` of the space: per block expansion 3 or 6 and kernel 3 or 5.
-Graph BuildCandidate(int variant) {
+// A candidate has at most 49 ops (12 adds when every block keeps its shape) and 3 tensors per
+// weighted op plus one per add and the input; the space's adds make it 46 ops, ~130 tensors.
+constexpr std::size_t kMaxNodes = 49;
+constexpr std::size_t kMaxTensors = 3 * 49 + 1;
+
+// Candidate `variant` of the space: per block expansion 3 or 6 and kernel 3 or 5. With
+// `reserve` the builder gets room for the largest candidate up front (GraphBuilder::Reserve).
+Graph BuildCandidate(int variant, bool reserve = false) {
   constexpr std::int64_t kOut[] = {8, 8, 8, 16, 16, 16, 24, 24, 24, 32, 32, 56};
   constexpr std::int64_t kStride[] = {1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 2};
   GraphBuilder b("candidate");
+  if (reserve) b.Reserve(kMaxNodes, kMaxTensors);
   TensorId x = b.Input("input", {1, 96, 96, 3});
   ConvOptions stem{.filters = 16, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 2};
   stem.activation = Activation::kRelu6;
   x = b.Conv2D("stem", x, stem);
   std::int64_t cin = 16;
   for (int i = 0; i < 12; ++i) {
-    const std::string p = std::string("b") + std::to_string(i);
+    std::string p = "b";  // two steps: GCC 12 -Wrestrict on "b" + std::to_string(i)
+    p += std::to_string(i);
     const std::int64_t t = ((variant >> i) & 1) ? 6 : 3;
     const std::int64_t k = ((variant >> (i + 12)) & 1) ? 5 : 3;
     ConvOptions expand{.filters = cin * t};
@@ -53,6 +64,18 @@ Graph BuildCandidate(int variant) {
   return b.Build();
 }
 
+// The ratio baseline: one bare throughput-curve lookup (as in estimator_bench).
+void BM_CurveLookupFloor(benchmark::State& state) {
+  const ThroughputCurve& curve = Profile().category(OpCategory::kConv1x1).curve;
+  double x = 40.0;
+  for (auto _ : state) {
+    bool ex = false;
+    benchmark::DoNotOptimize(curve.Evaluate(x, &ex));
+    benchmark::DoNotOptimize(x);
+  }
+}
+BENCHMARK(BM_CurveLookupFloor);
+
 void BM_BuildCandidate(benchmark::State& state) {
   int variant = 0;
   for (auto _ : state) {
@@ -62,6 +85,16 @@ void BM_BuildCandidate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BuildCandidate);
+
+void BM_BuildCandidateReserved(benchmark::State& state) {
+  int variant = 0;
+  for (auto _ : state) {
+    Graph g = BuildCandidate(variant++ & 0xFFFFFF, true);
+    benchmark::DoNotOptimize(g.nodes().data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BuildCandidateReserved);
 
 // Build + estimate (latency, energy) + peak SRAM with scratch: what a NAS tool needs per candidate.
 void BM_NasLoopCandidate(benchmark::State& state) {
@@ -79,6 +112,30 @@ void BM_NasLoopCandidate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_NasLoopCandidate);
+
+// The same results with each node described once and counted once: the descriptions and
+// metrics go to the estimate and the scratch rules, the peak comes from a PeakEvaluator (the
+// same number as AnalyzeMemory's, without its per-step tensor lists); storage is reused.
+void BM_NasLoopCandidateDescribedOnce(benchmark::State& state) {
+  const Estimator est(Profile());
+  NetworkEstimate net;
+  std::vector<LayerDesc> layers;
+  std::vector<OpMetrics> metrics;
+  int variant = 0;
+  for (auto _ : state) {
+    const Graph g = BuildCandidate(variant++ & 0xFFFFFF, true);
+    DescribeGraph(g, &layers);
+    metrics.resize(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) metrics[i] = ComputeLayerMetrics(layers[i]);
+    est.EstimateGraph(g, layers, metrics, &net);
+    LivenessOptions rules;
+    rules.scratch_bytes = ProfileScratchBytes(g, layers, Profile());
+    benchmark::DoNotOptimize(net.totals.latency_s + net.totals.energy_j);
+    benchmark::DoNotOptimize(PeakEvaluator(g, rules).PeakBytes({}));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NasLoopCandidateDescribedOnce);
 
 }  // namespace
 }  // namespace opcost

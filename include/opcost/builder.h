@@ -75,6 +75,10 @@ class GraphBuilder {
   TensorId AddOp(const std::string& name, OpType type, const OpAttributes& attrs,
                  const std::vector<TensorId>& data_inputs, bool create_constants = true);
 
+  // Room for `nodes` ops and `tensors` tensors (activations and constants) before they are
+  // added: a NAS loop building candidates of about one size saves the reallocations.
+  void Reserve(std::size_t nodes, std::size_t tensors);
+
   const Graph& graph() const { return graph_; }
   Graph& mutable_graph() { return graph_; }
   // Finishes: declares graph outputs (the activations no op consumes) unless SetOutputs was

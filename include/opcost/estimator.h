@@ -137,6 +137,15 @@ class Estimator {
   // capacity suffices).
   NetworkEstimate EstimateGraph(const Graph& graph) const;
   void EstimateGraph(const Graph& graph, NetworkEstimate* out) const;
+  // The same from what the caller already has, so nothing is described or counted twice:
+  // `layers` = DescribeGraph(graph) and, in the second form, `metrics` their metrics
+  // (ComputeLayerMetrics of each layer, or ComputeMetrics(graph).layers), one per node. The
+  // results are those of the forms above. Throws Error{kInvalidArgument} if a count differs
+  // from the graph's node count.
+  void EstimateGraph(const Graph& graph, const std::vector<LayerDesc>& layers,
+                     NetworkEstimate* out) const;
+  void EstimateGraph(const Graph& graph, const std::vector<LayerDesc>& layers,
+                     const std::vector<OpMetrics>& metrics, NetworkEstimate* out) const;
 
   // A network given as layer descriptors (no graph). Errors name the layer index.
   void EstimateLayers(const LayerDesc* layers, std::size_t count, NetworkEstimate* out) const;
@@ -153,6 +162,12 @@ class Estimator {
                      std::vector<EstimateTotals>* out) const;
 
  private:
+  // Checks the weight placement's layer names against `graph`; sizes out->layers.
+  void StartGraph(const Graph& graph, NetworkEstimate* out) const;
+  // Layer `id` of `graph` into out->layers[id] from its description `d` (nullptr: described
+  // here) and metrics `m` (nullptr: computed from the description); errors name the node.
+  void EstimateNode(const Graph& graph, NodeId id, const LayerDesc* d, const OpMetrics* m,
+                    NetworkEstimate* out) const;
   LayerEstimate Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
                          int weights_region) const;
   int WeightsRegionOf(const std::string& layer_name) const;
@@ -164,6 +179,8 @@ class Estimator {
   std::vector<std::pair<std::string, int>> layer_regions_;
   double inv_clock_hz_ = 0.0;
   double naive_power_w_ = 0.0;
+  // Bit c set: some variant rule names category c. Most layers then skip the rule scan.
+  std::uint32_t variant_categories_ = 0;
 };
 
 // Recomputes `estimate`'s totals and category breakdown from its layers.

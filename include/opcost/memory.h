@@ -110,6 +110,12 @@ std::int64_t RamWeightBytes(const Graph& graph, const HardwareProfile& profile,
 // profile.h), for LivenessOptions::scratch_bytes. Throws Error{kOverflow} and what
 // DescribeNode throws.
 std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph, const HardwareProfile& profile);
+// Same from the graph's layers already described (DescribeGraph(graph), one per node), for a
+// caller that also estimates them. Throws Error{kInvalidArgument} if the count differs from the
+// node count, and Error{kOverflow}.
+std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph,
+                                              const std::vector<LayerDesc>& layers,
+                                              const HardwareProfile& profile);
 
 namespace detail {
 struct MemoryGraph;

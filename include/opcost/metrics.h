@@ -77,6 +77,10 @@ OpMetrics ComputeLayerMetrics(const LayerDesc& layer);
 
 // Builds the LayerDesc of node `id` of a shape-inferred graph (no heap allocation).
 LayerDesc DescribeNode(const Graph& graph, NodeId id);
+// DescribeNode of every node, in node order, reusing `out`'s storage. Describe a graph once and
+// hand the result to every consumer (Estimator::EstimateGraph, ProfileScratchBytes): a NAS loop
+// that needs latency and peak memory otherwise describes each node two or three times.
+void DescribeGraph(const Graph& graph, std::vector<LayerDesc>* out);
 
 struct NetworkMetrics {
   std::vector<OpMetrics> layers;  // one per node, in execution order

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "opcost/memory.h"
 
 namespace opcost::python {
 namespace {
@@ -44,13 +45,31 @@ class LayerTable {
   std::vector<std::size_t> flat_;
 };
 
+// Storage one worker reuses from candidate to candidate (no allocation once grown).
+struct Workspace {
+  NetworkEstimate estimate;
+  std::vector<LayerDesc> layers;
+};
+
+// A graph's estimate and, with `memory`, its peak SRAM with the profile's scratch: each node is
+// described once for both (DescribeGraph), and the peak comes from a PeakEvaluator, the same
+// number as AnalyzeMemory's without its per-step report.
+void ScoreGraph(const Graph& g, const PyProfile& profile, bool memory, Workspace* w, Score* out) {
+  const Estimator& est = *profile.estimator;
+  DescribeGraph(g, &w->layers);
+  est.EstimateGraph(g, w->layers, &w->estimate);
+  out->totals = w->estimate.totals;
+  if (!memory) return;
+  LivenessOptions rules;
+  rules.scratch_bytes = ProfileScratchBytes(g, w->layers, est.profile());
+  out->peak_bytes = PeakEvaluator(g, rules).PeakBytes({});
+}
+
 void ScoreOne(const Candidate& c, const PyProfile& profile, const LayerTable& table, bool memory,
-              NetworkEstimate* scratch, Score* out) {
+              Workspace* w, Score* out) {
   try {
     if (c.graph != nullptr) {
-      profile.estimator->EstimateGraph(*c.graph, scratch);
-      out->totals = scratch->totals;
-      if (memory) out->peak_bytes = PeakWithScratch(*c.graph, profile);
+      ScoreGraph(*c.graph, profile, memory, w, out);
     } else {
       for (std::size_t i = 0; i < c.count; ++i) AddToTotals(table.at(c.first + i), &out->totals);
     }
@@ -65,9 +84,9 @@ void ScoreAll(const std::vector<Candidate>& cs, const PyProfile& profile, const 
   const std::size_t n = cs.size();
   const auto workers = static_cast<std::size_t>(std::max(1, threads));
   auto run = [&](std::size_t begin, std::size_t end) {
-    NetworkEstimate scratch;  // reused: no allocation per candidate once grown
+    Workspace w;
     for (std::size_t i = begin; i < end; ++i) {
-      ScoreOne(cs[i], profile, table, memory, &scratch, &(*scores)[i]);
+      ScoreOne(cs[i], profile, table, memory, &w, &(*scores)[i]);
     }
   };
   if (workers == 1 || n < 2 * workers) {

@@ -42,48 +42,78 @@ TensorId GraphBuilder::Input(const std::string& name, Shape shape) {
 
 namespace {
 
-TensorId AddOpWithBias(Graph& graph, DataType dtype, const std::string& name, OpType type,
-                       const OpAttributes& attrs, const std::vector<TensorId>& data_inputs,
-                       bool create_constants, bool bias) {
-  Node node;
-  node.name = name;
-  node.type = type;
-  node.attrs = attrs;
-  node.inputs = data_inputs;
-  for (TensorId t : data_inputs) {
+void CheckInputIds(const Graph& graph, const std::string& name, const TensorId* data_inputs,
+                   std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const TensorId t = data_inputs[i];
     if (t < 0 || t >= static_cast<TensorId>(graph.tensors().size())) {
       throw Error(ErrorCode::kInvalidGraph,
                   "op '" + name + "' names tensor id " + std::to_string(t) + ", which does not exist");
     }
   }
-  if (create_constants) {
-    const Shape input = data_inputs.empty() ? Shape{} : graph.tensor(data_inputs[0]).shape;
-    for (const ConstantSpec& c : ConstantsFor(type, attrs, input, dtype, bias)) {
-      for (int i = 0; i < c.shape.rank; ++i) {
-        if (c.shape[i] < 1) {
-          throw Error(ErrorCode::kInvalidArgument,
-                      std::string("cannot create ") + c.suffix + " of " + OpTypeName(type) +
-                          " op '" + name + "': shape " + c.shape.ToString() +
-                          " from the op's attributes and input " + input.ToString() +
-                          " has a non-positive dim (check filters, units, kernel)");
-        }
-      }
-      node.inputs.push_back(
-          graph.AddTensor(Tensor::Constant(name + "/" + c.suffix, c.shape, c.dtype)));
+}
+
+void CheckConstantShape(const ConstantSpec& c, OpType type, const std::string& name,
+                        const Shape& input) {
+  for (int i = 0; i < c.shape.rank; ++i) {
+    if (c.shape[i] < 1) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  std::string("cannot create ") + c.suffix + " of " + OpTypeName(type) + " op '" +
+                      name + "': shape " + c.shape.ToString() +
+                      " from the op's attributes and input " + input.ToString() +
+                      " has a non-positive dim (check filters, units, kernel)");
     }
   }
+}
+
+// "<op name>/<suffix>", built in one allocation.
+std::string ConstantName(const std::string& op_name, const char* suffix) {
+  const std::size_t suffix_size = std::char_traits<char>::length(suffix);
+  std::string s;
+  s.reserve(op_name.size() + 1 + suffix_size);
+  s.append(op_name).append(1, '/').append(suffix, suffix_size);
+  return s;
+}
+
+// The one place ops enter the graph. Data inputs come as a pointer and a count so the typed
+// helpers (Conv2D, Add, ...) need no vector; the node's input list is allocated once, at its
+// final size.
+TensorId AddOpWithBias(Graph& graph, DataType dtype, const std::string& name, OpType type,
+                       const OpAttributes& attrs, const TensorId* data_inputs, std::size_t count,
+                       bool create_constants, bool bias) {
+  CheckInputIds(graph, name, data_inputs, count);
+  std::vector<ConstantSpec> constants;
+  const Shape input = count == 0 ? Shape{} : graph.tensor(data_inputs[0]).shape;
+  if (create_constants) constants = ConstantsFor(type, attrs, input, dtype, bias);
+  Node node;
+  node.name = name;
+  node.type = type;
+  node.attrs = attrs;
+  node.inputs.reserve(count + constants.size());
+  node.inputs.assign(data_inputs, data_inputs + count);
+  for (const ConstantSpec& c : constants) {
+    CheckConstantShape(c, type, name, input);
+    node.inputs.push_back(
+        graph.AddTensor(Tensor::Constant(ConstantName(name, c.suffix), c.shape, c.dtype)));
+  }
   const TensorId out = graph.AddTensor(Tensor::Activation(name, Shape{}, dtype));
-  node.outputs = {out};
+  node.outputs.assign(1, out);
   const NodeId id = graph.AddNode(std::move(node));
   InferNodeShapes(graph, id);
   return out;
+}
+
+TensorId AddOneInputOp(Graph& graph, DataType dtype, const std::string& name, OpType type,
+                       const OpAttributes& attrs, TensorId x, bool bias = true) {
+  return AddOpWithBias(graph, dtype, name, type, attrs, &x, 1, true, bias);
 }
 
 }  // namespace
 
 TensorId GraphBuilder::AddOp(const std::string& name, OpType type, const OpAttributes& attrs,
                              const std::vector<TensorId>& data_inputs, bool create_constants) {
-  return AddOpWithBias(graph_, dtype_, name, type, attrs, data_inputs, create_constants, true);
+  return AddOpWithBias(graph_, dtype_, name, type, attrs, data_inputs.data(), data_inputs.size(),
+                       create_constants, true);
 }
 
 TensorId GraphBuilder::Conv2D(const std::string& name, TensorId x, const ConvOptions& o) {
@@ -93,7 +123,7 @@ TensorId GraphBuilder::Conv2D(const std::string& name, TensorId x, const ConvOpt
   a.dilation_w = o.dilation_w;
   a.groups = o.groups;
   a.activation = o.activation;
-  return AddOpWithBias(graph_, dtype_, name, OpType::kConv2D, a, {x}, true, o.bias);
+  return AddOneInputOp(graph_, dtype_, name, OpType::kConv2D, a, x, o.bias);
 }
 
 TensorId GraphBuilder::DepthwiseConv2D(const std::string& name, TensorId x,
@@ -103,7 +133,7 @@ TensorId GraphBuilder::DepthwiseConv2D(const std::string& name, TensorId x,
   a.dilation_w = o.dilation_w;
   a.depth_multiplier = o.depth_multiplier;
   a.activation = o.activation;
-  return AddOpWithBias(graph_, dtype_, name, OpType::kDepthwiseConv2D, a, {x}, true, o.bias);
+  return AddOneInputOp(graph_, dtype_, name, OpType::kDepthwiseConv2D, a, x, o.bias);
 }
 
 TensorId GraphBuilder::FullyConnected(const std::string& name, TensorId x, std::int64_t units,
@@ -111,38 +141,40 @@ TensorId GraphBuilder::FullyConnected(const std::string& name, TensorId x, std::
   OpAttributes a;
   a.units = units;
   a.activation = activation;
-  return AddOpWithBias(graph_, dtype_, name, OpType::kFullyConnected, a, {x}, true, bias);
+  return AddOneInputOp(graph_, dtype_, name, OpType::kFullyConnected, a, x, bias);
 }
 
 TensorId GraphBuilder::MaxPool(const std::string& name, TensorId x, const PoolOptions& o) {
-  return AddOp(name, OpType::kMaxPool,
-               WindowAttrs(o.pool_h, o.pool_w, o.stride_h, o.stride_w, o.padding), {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kMaxPool,
+                       WindowAttrs(o.pool_h, o.pool_w, o.stride_h, o.stride_w, o.padding), x);
 }
 
 TensorId GraphBuilder::AvgPool(const std::string& name, TensorId x, const PoolOptions& o) {
-  return AddOp(name, OpType::kAvgPool,
-               WindowAttrs(o.pool_h, o.pool_w, o.stride_h, o.stride_w, o.padding), {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kAvgPool,
+                       WindowAttrs(o.pool_h, o.pool_w, o.stride_h, o.stride_w, o.padding), x);
 }
 
 TensorId GraphBuilder::GlobalAvgPool(const std::string& name, TensorId x, bool keep_dims) {
   OpAttributes a;
   a.keep_dims = keep_dims;
-  return AddOp(name, OpType::kGlobalAvgPool, a, {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kGlobalAvgPool, a, x);
 }
 
 TensorId GraphBuilder::Unary(const std::string& name, OpType type, TensorId x) {
-  return AddOp(name, type, OpAttributes{}, {x});
+  return AddOneInputOp(graph_, dtype_, name, type, OpAttributes{}, x);
 }
 
 TensorId GraphBuilder::Add(const std::string& name, TensorId a, TensorId b,
                            Activation activation) {
   OpAttributes attrs;
   attrs.activation = activation;
-  return AddOp(name, OpType::kAdd, attrs, {a, b});
+  const TensorId inputs[] = {a, b};
+  return AddOpWithBias(graph_, dtype_, name, OpType::kAdd, attrs, inputs, 2, true, true);
 }
 
 TensorId GraphBuilder::Mul(const std::string& name, TensorId a, TensorId b) {
-  return AddOp(name, OpType::kMul, OpAttributes{}, {a, b});
+  const TensorId inputs[] = {a, b};
+  return AddOpWithBias(graph_, dtype_, name, OpType::kMul, OpAttributes{}, inputs, 2, true, true);
 }
 
 TensorId GraphBuilder::Concat(const std::string& name, const std::vector<TensorId>& xs,
@@ -155,7 +187,7 @@ TensorId GraphBuilder::Concat(const std::string& name, const std::vector<TensorI
 TensorId GraphBuilder::Reshape(const std::string& name, TensorId x, Shape new_shape) {
   OpAttributes a;
   a.new_shape = new_shape;
-  return AddOp(name, OpType::kReshape, a, {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kReshape, a, x);
 }
 
 TensorId GraphBuilder::Lstm(const std::string& name, TensorId x, std::int64_t units,
@@ -164,7 +196,7 @@ TensorId GraphBuilder::Lstm(const std::string& name, TensorId x, std::int64_t un
   a.units = units;
   a.projection = projection;
   a.return_sequences = return_sequences;
-  return AddOp(name, OpType::kLstm, a, {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kLstm, a, x);
 }
 
 TensorId GraphBuilder::Gru(const std::string& name, TensorId x, std::int64_t units,
@@ -172,7 +204,11 @@ TensorId GraphBuilder::Gru(const std::string& name, TensorId x, std::int64_t uni
   OpAttributes a;
   a.units = units;
   a.return_sequences = return_sequences;
-  return AddOp(name, OpType::kGru, a, {x});
+  return AddOneInputOp(graph_, dtype_, name, OpType::kGru, a, x);
+}
+
+void GraphBuilder::Reserve(std::size_t nodes, std::size_t tensors) {
+  graph_.Reserve(nodes, tensors);
 }
 
 Graph GraphBuilder::Build() {

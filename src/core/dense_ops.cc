@@ -71,10 +71,11 @@ std::int64_t InFeatures(const Shape& x) {
 
 std::vector<ConstantSpec> FullyConnectedConstants(const OpAttributes& a, const Shape& x,
                                                   DataType dtype, bool bias) {
-  std::vector<ConstantSpec> c{
-      {"weights", Shape{a.units, InFeatures(x)}, WeightTypeFor(dtype), false}};
-  if (bias) c.push_back({"bias", Shape{a.units}, BiasTypeFor(dtype), true});
-  return c;
+  const ConstantSpec weights{"weights", Shape{a.units, InFeatures(x)}, WeightTypeFor(dtype),
+                             false};
+  // One list of the final size (a push_back reallocated).
+  if (!bias) return {weights};
+  return {weights, {"bias", Shape{a.units}, BiasTypeFor(dtype), true}};
 }
 
 // Recurrent cells. gates = 4 (lstm) or 3 (gru).
@@ -150,8 +151,10 @@ std::vector<ConstantSpec> RecurrentConstants(const OpAttributes& a, const Shape&
   const std::int64_t state = a.projection > 0 ? a.projection : a.units;
   const std::int64_t rows = CheckedMul(gates, a.units);
   const DataType wt = WeightTypeFor(dtype);
-  std::vector<ConstantSpec> c{{"weights", Shape{rows, features}, wt, false},
-                              {"recurrent_weights", Shape{rows, state}, wt, false}};
+  std::vector<ConstantSpec> c;
+  c.reserve(4);
+  c.push_back({"weights", Shape{rows, features}, wt, false});
+  c.push_back({"recurrent_weights", Shape{rows, state}, wt, false});
   if (bias) c.push_back({"bias", Shape{rows}, BiasTypeFor(dtype), true});
   if (a.projection > 0) c.push_back({"projection", Shape{a.projection, a.units}, wt, false});
   return c;

@@ -1,6 +1,8 @@
 #include "opcost/graph.h"
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "opcost/error.h"
@@ -56,6 +58,63 @@ std::vector<NodeId> FindCycle(const Graph& g) {
   return {};
 }
 
+// The open-addressing name index of Graph: slots hold ids and the hashes of their names (for
+// rehashing and to skip most string compares); the names are read from the graph's own
+// tensors or nodes through `items`. Linear probing, at most half full.
+std::uint32_t NameHash(std::string_view name) {
+  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(name));
+}
+
+template <class Slot, class Items>
+std::int32_t FindName(const std::vector<Slot>& slots, const Items& items, std::string_view name,
+                      std::uint32_t hash) {
+  if (slots.empty()) return -1;
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots[i];
+    if (s.id < 0) return -1;
+    if (s.hash == hash && items[static_cast<std::size_t>(s.id)].name == name) return s.id;
+  }
+}
+
+template <class Slot, class Items>
+std::int32_t FindName(const std::vector<Slot>& slots, const Items& items, std::string_view name) {
+  return FindName(slots, items, name, NameHash(name));
+}
+
+// Puts `slot` in the first free place of its probe sequence (its name is not in `slots`).
+template <class Slot>
+void PlaceSlot(std::vector<Slot>& slots, const Slot& slot) {
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = slot.hash & mask;
+  while (slots[i].id >= 0) i = (i + 1) & mask;
+  slots[i] = slot;
+}
+
+// Grows `slots` to a power of two at least twice `count` (half full at most), rehashing.
+template <class Slot>
+void ReserveSlots(std::vector<Slot>& slots, std::size_t count) {
+  std::size_t size = 16;
+  while (size < 2 * count) size *= 2;
+  if (size <= slots.size()) return;
+  std::vector<Slot> old(size);
+  old.swap(slots);
+  for (const Slot& s : old) {
+    if (s.id >= 0) PlaceSlot(slots, s);
+  }
+}
+
+// Indexes `id` under `hash` (of a name not yet in `slots`).
+template <class Slot>
+void InsertName(std::vector<Slot>& slots, std::int32_t id, std::uint32_t hash) {
+  const std::size_t count = static_cast<std::size_t>(id) + 1;
+  if (2 * count > slots.size()) ReserveSlots(slots, count);
+  Slot s;
+  s.id = id;
+  s.hash = hash;
+  PlaceSlot(slots, s);
+}
+
 }  // namespace
 
 std::int64_t Tensor::SizeBytes() const {
@@ -78,11 +137,12 @@ Tensor Tensor::Constant(std::string name, Shape shape, DataType dtype) {
 
 TensorId Graph::AddTensor(Tensor tensor) {
   if (tensor.name.empty()) GraphFail("tensor names must not be empty");
-  if (tensor_index_.count(tensor.name) != 0) {
+  const std::uint32_t hash = NameHash(tensor.name);
+  if (FindName(tensor_slots_, tensors_, tensor.name, hash) >= 0) {
     GraphFail("duplicate tensor name '" + tensor.name + "'");
   }
   const auto id = static_cast<TensorId>(tensors_.size());
-  tensor_index_.emplace(tensor.name, id);
+  InsertName(tensor_slots_, id, hash);
   tensors_.push_back(std::move(tensor));
   producers_.push_back(kNoNode);
   return id;
@@ -91,7 +151,8 @@ TensorId Graph::AddTensor(Tensor tensor) {
 NodeId Graph::AddNode(Node node) {
   const auto id = static_cast<NodeId>(nodes_.size());
   if (node.name.empty()) GraphFail("op #" + std::to_string(id) + " has an empty name");
-  if (node_index_.count(node.name) != 0) GraphFail("duplicate op name '" + node.name + "'");
+  const std::uint32_t hash = NameHash(node.name);
+  if (FindName(node_slots_, nodes_, node.name, hash) >= 0) GraphFail("duplicate op name '" + node.name + "'");
   auto check = [&](TensorId t) {
     if (t < 0 || t >= static_cast<TensorId>(tensors_.size())) {
       GraphFail("op '" + node.name + "' (#" + std::to_string(id) + ") names tensor id " +
@@ -116,7 +177,7 @@ NodeId Graph::AddNode(Node node) {
     }
   }
   for (TensorId t : node.outputs) producers_[static_cast<std::size_t>(t)] = id;
-  node_index_.emplace(node.name, id);
+  InsertName(node_slots_, id, hash);
   nodes_.push_back(std::move(node));
   return id;
 }
@@ -144,13 +205,21 @@ void Graph::SetOutputs(std::vector<TensorId> outputs) {
 }
 
 TensorId Graph::FindTensor(const std::string& name) const {
-  auto it = tensor_index_.find(name);
-  return it == tensor_index_.end() ? kNoTensor : it->second;
+  const TensorId id = FindName(tensor_slots_, tensors_, name);
+  return id < 0 ? kNoTensor : id;
 }
 
 NodeId Graph::FindNode(const std::string& name) const {
-  auto it = node_index_.find(name);
-  return it == node_index_.end() ? kNoNode : it->second;
+  const NodeId id = FindName(node_slots_, nodes_, name);
+  return id < 0 ? kNoNode : id;
+}
+
+void Graph::Reserve(std::size_t nodes, std::size_t tensors) {
+  nodes_.reserve(nodes);
+  tensors_.reserve(tensors);
+  producers_.reserve(tensors);
+  ReserveSlots(tensor_slots_, tensors);
+  ReserveSlots(node_slots_, nodes);
 }
 
 void Graph::Validate() const {

@@ -126,6 +126,13 @@ LayerDesc DescribeNode(const Graph& graph, NodeId id) {
   return d;
 }
 
+void DescribeGraph(const Graph& graph, std::vector<LayerDesc>* out) {
+  out->resize(graph.nodes().size());
+  for (NodeId id = 0; id < static_cast<NodeId>(out->size()); ++id) {
+    (*out)[static_cast<std::size_t>(id)] = DescribeNode(graph, id);
+  }
+}
+
 void ComputeMetrics(const Graph& graph, NetworkMetrics* out) {
   const std::size_t n = graph.nodes().size();
   out->layers.resize(n);

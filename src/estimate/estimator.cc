@@ -93,6 +93,10 @@ Estimator::Estimator(HardwareProfile profile, EstimateOptions options)
                 "profile '" + profile_.name + "': no category characterized");
   }
   naive_power_w_ = power_sum_mw / n / 1000.0;
+  static_assert(kNumOpCategories <= 32, "variant_categories_ has one bit per category");
+  for (const VariantRule& rule : profile_.variants) {
+    variant_categories_ |= 1u << static_cast<unsigned>(rule.category);
+  }
 
   const MemorySystem& mem = profile_.memory;
   if (!mem.empty()) {
@@ -164,16 +168,19 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
   }
 
   double factor = 1.0;
-  for (const VariantRule& rule : profile_.variants) {
-    if (rule.category == m.category && VariantHolds(rule, d)) {
-      factor *= rule.factor;
-      e.flags |= kFlagVariant;
+  if (variant_categories_ & (1u << static_cast<unsigned>(m.category))) {
+    for (const VariantRule& rule : profile_.variants) {
+      if (rule.category == m.category && VariantHolds(rule, d)) {
+        factor *= rule.factor;
+        e.flags |= kFlagVariant;
+      }
     }
   }
   double work_cycles;
   if (IsMacCategory(m.category)) {
     bool extrapolated = false;
-    const double macs_per_cycle = c.curve.Evaluate(m.macs_per_output, &extrapolated) / factor;
+    double macs_per_cycle = c.curve.Evaluate(m.macs_per_output, &extrapolated);
+    if (factor != 1.0) macs_per_cycle /= factor;  // x / 1.0 == x: skip the division
     if (extrapolated && m.macs > 0) e.flags |= kFlagExtrapolated;
     e.throughput = macs_per_cycle;
     work_cycles = static_cast<double>(m.macs) / macs_per_cycle;
@@ -219,8 +226,7 @@ NetworkEstimate Estimator::EstimateGraph(const Graph& graph) const {
   return out;
 }
 
-void Estimator::EstimateGraph(const Graph& graph, NetworkEstimate* out) const {
-  const auto n = static_cast<NodeId>(graph.nodes().size());
+void Estimator::StartGraph(const Graph& graph, NetworkEstimate* out) const {
   for (const auto& placed : layer_regions_) {
     bool found = false;
     for (const Node& node : graph.nodes()) found = found || node.name == placed.first;
@@ -229,19 +235,69 @@ void Estimator::EstimateGraph(const Graph& graph, NetworkEstimate* out) const {
                                                    "' has no layer '" + placed.first + "'");
     }
   }
-  out->layers.resize(static_cast<std::size_t>(n));
-  for (NodeId id = 0; id < n; ++id) {
-    try {
-      const LayerDesc d = DescribeNode(graph, id);
-      const int region =
-          layer_regions_.empty() ? default_weights_region_ : WeightsRegionOf(graph.node(id).name);
-      out->layers[static_cast<std::size_t>(id)] =
-          Estimate(d.type, ComputeLayerMetrics(d), d, region);
-    } catch (const Error& e) {
-      const Node& node = graph.node(id);
-      throw Error(e.code(), std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
-                                node.name + "' (#" + std::to_string(id) + "): " + e.what());
+  out->layers.resize(graph.nodes().size());
+}
+
+void Estimator::EstimateNode(const Graph& graph, NodeId id, const LayerDesc* d,
+                             const OpMetrics* m, NetworkEstimate* out) const {
+  try {
+    const int region =
+        layer_regions_.empty() ? default_weights_region_ : WeightsRegionOf(graph.node(id).name);
+    LayerEstimate& e = out->layers[static_cast<std::size_t>(id)];
+    if (d == nullptr) {
+      const LayerDesc described = DescribeNode(graph, id);
+      e = Estimate(described.type, ComputeLayerMetrics(described), described, region);
+    } else if (m == nullptr) {
+      e = Estimate(d->type, ComputeLayerMetrics(*d), *d, region);
+    } else {
+      e = Estimate(d->type, *m, *d, region);
     }
+  } catch (const Error& e) {
+    const Node& node = graph.node(id);
+    throw Error(e.code(), std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
+                              node.name + "' (#" + std::to_string(id) + "): " + e.what());
+  }
+}
+
+void Estimator::EstimateGraph(const Graph& graph, NetworkEstimate* out) const {
+  StartGraph(graph, out);
+  for (NodeId id = 0; id < static_cast<NodeId>(graph.nodes().size()); ++id) {
+    EstimateNode(graph, id, nullptr, nullptr, out);
+  }
+  Summarize(out);
+}
+
+namespace {
+
+void CheckCount(const char* what, std::size_t count, const Graph& graph) {
+  if (count != graph.nodes().size()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string("EstimateGraph: ") + std::to_string(count) + " " + what + " for " +
+                    std::to_string(graph.nodes().size()) + " nodes of model '" + graph.name() +
+                    "'");
+  }
+}
+
+}  // namespace
+
+void Estimator::EstimateGraph(const Graph& graph, const std::vector<LayerDesc>& layers,
+                              NetworkEstimate* out) const {
+  CheckCount("layer descriptions", layers.size(), graph);
+  StartGraph(graph, out);
+  for (NodeId id = 0; id < static_cast<NodeId>(layers.size()); ++id) {
+    EstimateNode(graph, id, &layers[static_cast<std::size_t>(id)], nullptr, out);
+  }
+  Summarize(out);
+}
+
+void Estimator::EstimateGraph(const Graph& graph, const std::vector<LayerDesc>& layers,
+                              const std::vector<OpMetrics>& metrics, NetworkEstimate* out) const {
+  CheckCount("layer descriptions", layers.size(), graph);
+  CheckCount("layer metrics", metrics.size(), graph);
+  StartGraph(graph, out);
+  for (NodeId id = 0; id < static_cast<NodeId>(layers.size()); ++id) {
+    const auto i = static_cast<std::size_t>(id);
+    EstimateNode(graph, id, &layers[i], &metrics[i], out);
   }
   Summarize(out);
 }

@@ -1,5 +1,7 @@
 #include "opcost/graph.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "opcost/op_type.h"
@@ -30,6 +32,38 @@ TEST(Graph, FindsTensorsAndNodesByName) {
   EXPECT_EQ(g.FindNode("r"), 0);
   EXPECT_EQ(g.producer(y), 0);
   EXPECT_EQ(g.producer(x), kNoNode);
+}
+
+// The name index grows by rehashing: every name stays findable, a copy finds them too, and
+// duplicates are still caught after growth.
+TEST(Graph, FindsEveryNameOfALargeGraph) {
+  Graph g("chain");
+  g.Reserve(10, 10);  // smaller than needed: the index must still grow
+  TensorId prev = g.AddTensor(Tensor::Activation("in", {1, 4}, DataType::kInt8));
+  constexpr int kOps = 300;
+  for (int i = 0; i < kOps; ++i) {
+    std::string t = "tensor_with_a_long_name_";  // longer than the small-string buffer
+    t += std::to_string(i);
+    std::string r = "r";
+    r += std::to_string(i);
+    const TensorId out = g.AddTensor(Tensor::Activation(t, {}, DataType::kInt8));
+    AddRelu(g, r, prev, out);
+    prev = out;
+  }
+  const Graph copy = g;
+  for (int i = 0; i < kOps; ++i) {
+    std::string t = "tensor_with_a_long_name_";
+    t += std::to_string(i);
+    std::string r = "r";
+    r += std::to_string(i);
+    EXPECT_EQ(copy.FindTensor(t), i + 1);
+    EXPECT_EQ(copy.FindNode(r), i);
+  }
+  EXPECT_EQ(copy.FindTensor("tensor_with_a_long_name_300"), kNoTensor);
+  EXPECT_EQ(copy.FindNode("r300"), kNoNode);
+  EXPECT_OPCOST_ERROR(
+      g.AddTensor(Tensor::Activation("tensor_with_a_long_name_7", {}, DataType::kInt8)),
+      ErrorCode::kInvalidGraph, "duplicate tensor name");
 }
 
 TEST(Graph, RejectsDuplicateTensorName) {

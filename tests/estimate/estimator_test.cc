@@ -1,7 +1,9 @@
 #include "opcost/estimator.h"
 
 #include <cmath>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +11,10 @@
 #include "estimate/three_layers.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
+#include "opcost/memory.h"
+#include "opcost/metrics.h"
+#include "opcost/model_io.h"
+#include "testing/expect_error.h"
 
 namespace opcost {
 namespace {
@@ -214,6 +220,61 @@ TEST(Estimator, NonFiniteCostFromACodeBuiltProfileIsAnError) {
     EXPECT_EQ(e.code(), ErrorCode::kBadProfile);
     EXPECT_THAT(e.what(), HasSubstr("non-finite cost"));
   }
+}
+
+// What EstimateGraph computes from the graph and what it computes from descriptions and metrics
+// the caller hands it are the same numbers, bit for bit, on every bundled model; so are the two
+// forms of ProfileScratchBytes.
+TEST(Estimator, DescriptionsAndMetricsGivenMatchTheGraphForm) {
+  const HardwareProfile profile =
+      LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json");
+  EstimateOptions o;
+  o.allow_fallback = true;
+  const Estimator est(profile, o);
+  int checked = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(OPCOST_SOURCE_DIR) + "/models")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    const Graph g = LoadModel(entry.path().string());
+    const NetworkEstimate want = est.EstimateGraph(g);
+    std::vector<LayerDesc> layers;
+    DescribeGraph(g, &layers);
+    std::vector<OpMetrics> metrics;
+    for (const LayerDesc& d : layers) metrics.push_back(ComputeLayerMetrics(d));
+    NetworkEstimate described, counted;
+    est.EstimateGraph(g, layers, &described);
+    est.EstimateGraph(g, layers, metrics, &counted);
+    for (const NetworkEstimate* got : {&described, &counted}) {
+      ASSERT_EQ(got->layers.size(), want.layers.size());
+      for (std::size_t i = 0; i < want.layers.size(); ++i) {
+        EXPECT_EQ(got->layers[i].cycles, want.layers[i].cycles);
+        EXPECT_EQ(got->layers[i].energy_j, want.layers[i].energy_j);
+        EXPECT_EQ(got->layers[i].memory_cycles, want.layers[i].memory_cycles);
+        EXPECT_EQ(got->layers[i].flags, want.layers[i].flags);
+      }
+      EXPECT_EQ(got->totals.latency_s, want.totals.latency_s);
+      EXPECT_EQ(got->totals.energy_j, want.totals.energy_j);
+      EXPECT_EQ(got->totals.naive_latency_s, want.totals.naive_latency_s);
+    }
+    EXPECT_EQ(ProfileScratchBytes(g, layers, profile), ProfileScratchBytes(g, profile));
+    ++checked;
+  }
+  EXPECT_GE(checked, 30);
+}
+
+TEST(Estimator, DescriptionsGivenMustMatchTheNodeCount) {
+  const Graph g = ThreeLayers();
+  std::vector<LayerDesc> layers;
+  DescribeGraph(g, &layers);
+  EXPECT_EQ(layers.size(), 3u);
+  layers.pop_back();
+  const Estimator est(Example());
+  NetworkEstimate out;
+  EXPECT_OPCOST_ERROR(est.EstimateGraph(g, layers, &out), ErrorCode::kInvalidArgument,
+                      "2 layer descriptions for 3 nodes");
+  EXPECT_OPCOST_ERROR(ProfileScratchBytes(g, layers, Example()), ErrorCode::kInvalidArgument,
+                      "2 layer descriptions for 3 nodes");
 }
 
 }  // namespace
