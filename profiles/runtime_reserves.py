@@ -71,6 +71,10 @@ RESERVES = {
     "cortex-m7-f746": CMSIS_NN,
     "cortex-m4-l4r5": dict(CMSIS_NN, citation=CMSIS_NN["citation"] + BORROWED),
     "cortex-m33-ra6m4": dict(CMSIS_NN, citation=CMSIS_NN["citation"] + BORROWED),
+    # Alif Ensemble E7 (Cortex-M55): TFLite Micro's code and state with Helium kernels were not
+    # measured; the CMSIS-NN figures of the F746 are borrowed (the MVE kernels replace the DSP ones).
+    "cortex-m55-e7": dict(CMSIS_NN, citation=CMSIS_NN["citation"] + BORROWED
+                          + " ASSUMPTION: a Cortex-M55 build with CMSIS-NN's MVE kernels needs as much."),
     "stm32f746-tflm-reference": TFLM_REFERENCE,
     "stm32l4r5-tflm-reference": dict(TFLM_REFERENCE, citation=TFLM_REFERENCE["citation"] + BORROWED),
     "stm32f746-x-cube-ai": x_cube_ai(F746_XCUBE_FLASH, F746_XCUBE),

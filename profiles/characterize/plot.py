@@ -20,7 +20,23 @@ COLORS = {"conv": "#d62728", "conv_1x1": "#1f77b4", "depthwise_conv": "#2ca02c",
 CORES = [("cortex-m7", "cortex-m7-f746", "Cortex-M7 (STM32F746, 216 MHz)"),
          ("cortex-m4", "cortex-m4-l4r5", "Cortex-M4 (STM32L4R5, 120 MHz)")]
 # Fig. 2 for every characterized core; Fig. 1 compares the first two (its bars are M7 vs M4).
-FIG2_CORES = CORES + [("cortex-m33", "cortex-m33-ra6m4", "Cortex-M33 (RA6M4, 200 MHz)")]
+FIG2_CORES = CORES + [("cortex-m33", "cortex-m33-ra6m4", "Cortex-M33 (RA6M4, 200 MHz)"),
+                      ("cortex-m55", "cortex-m55-e7", "Cortex-M55 (Alif E7 HP, 400 MHz)")]
+# Cores characterized outside the Unicorn sweep: (rows CSV, fit side file, row loader), relative to
+# the repository root. The Cortex-M55 comes from the Helium run (helium/README.md), uncalibrated.
+HELIUM = "profiles/characterize/helium"
+OTHER_DATA = {"cortex-m55": (f"{HELIUM}/data/helium.csv", f"{HELIUM}/data/fit-cortex-m55-e7.json")}
+
+
+def core_rows_and_fit(root, core, name):
+    """The emulated rows of a core (fit.py's row format) and its fit side file."""
+    if core in OTHER_DATA:
+        sys.path.insert(0, os.path.join(root, HELIUM))
+        from make_profile import load_helium_rows  # noqa: E402  only needed for the M55
+        rows_path, fit_path = (os.path.join(root, p) for p in OTHER_DATA[core])
+        return load_helium_rows(rows_path), json.load(open(fit_path))
+    rows = load_rows(os.path.join(root, f"profiles/characterize/data/sweep-{core}.csv"))
+    return rows, json.load(open(os.path.join(root, "profiles/characterize/data", f"fit-{name}.json")))
 
 
 def svg(w, h, body):
@@ -30,10 +46,10 @@ def svg(w, h, body):
 
 def fig2(root, core, name, title):
     prof = json.load(open(os.path.join(root, "profiles", name + ".json")))
-    fit = json.load(open(os.path.join(root, "profiles/characterize/data", f"fit-{name}.json")))
+    all_rows, fit = core_rows_and_fit(root, core, name)
     alpha = fit["alpha"]
-    rows = [r for r in load_rows(os.path.join(root, f"profiles/characterize/data/sweep-{core}.csv"))
-            if r["category"] in MAC_CATS]
+    rows = [r for r in all_rows if r["category"] in MAC_CATS]
+    level = "calibrated" if fit.get("calibrated", True) else "uncalibrated, alpha = 1"
     w, h, l, r_, t, b = 720, 440, 70, 170, 40, 50
     ymax = max(max(p[1] for p in prof["categories"][c]["throughput"]["points"]) for c in MAC_CATS)
     ymax = max(ymax, max(r["macs"] / (r["cycles"] * alpha) for r in rows)) * 1.1
@@ -58,7 +74,7 @@ def fig2(root, core, name, title):
     body.append(f'<line x1="{l}" y1="{h - b}" x2="{w - r_}" y2="{h - b}" stroke="black"/>')
     body.append(f'<line x1="{l}" y1="{t}" x2="{l}" y2="{h - b}" stroke="black"/>')
     body.append(f'<text x="{(l + w - r_) / 2}" y="{h - 12}" text-anchor="middle">MACs per output (log)</text>')
-    body.append(f'<text x="16" y="{h / 2}" transform="rotate(-90 16 {h / 2})" text-anchor="middle">MACs per cycle (calibrated)</text>')
+    body.append(f'<text x="16" y="{h / 2}" transform="rotate(-90 16 {h / 2})" text-anchor="middle">MACs per cycle ({level})</text>')
     for r in rows:
         y = r["macs"] / (r["cycles"] * alpha)
         if 2 <= r["macs_per_output"] <= 4096:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates every generated profile and its evidence (docs/characterization.md):
 #   profiles/cortex-m7-f746.json, profiles/cortex-m4-l4r5.json, profiles/cortex-m33-ra6m4.json
-#   (CMSIS-NN-style kernels),
+#   (CMSIS-NN-style kernels), profiles/cortex-m55-e7.json (MVE kernels on QEMU, helium/),
 #   profiles/stm32f746-tflm-reference.json, profiles/stm32l4r5-tflm-reference.json (TFLite Micro
 #   reference-style kernels; alpha copied from the CMSIS-NN profile of the same board),
 #   profiles/characterize/data/{sweep-*.csv,sweep-ref-*.csv,costs-*.tsv,costs-ref-*.tsv,fit-*.json},
@@ -39,6 +39,9 @@ for p in cortex-m7-f746 cortex-m4-l4r5 cortex-m33-ra6m4 stm32f746-tflm-reference
   (cd "$root" && "$opcost" estimate "$shared/models/mcunet/mcunet-vww1.tflite" \
     --profile "profiles/$p.json" --format json > "$here/data/estimate-mcunet-vww1-$p.json")
 done
+# Helium: the Cortex-M55 kernels on QEMU, then profiles/cortex-m55-e7.json (uncalibrated).
+sh "$here/helium/run.sh" "$build/characterize/helium"
+python3 "$here/helium/make_profile.py" "$opcost"
 # The profiles made from these (X-CUBE-AI: two constants on the Cortex-M shapes), then every
 # profile's validation records and docs/accuracy.md.
 python3 "$root/profiles/runtimes.py" "$opcost"

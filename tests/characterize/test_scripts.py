@@ -79,5 +79,52 @@ class RuntimeReserveTest(unittest.TestCase):
         self.assertEqual(profile["runtime_reserve"]["sram_bytes"]["value"], 92480)
 
 
+class HeliumProfileTest(unittest.TestCase):
+    """profiles/cortex-m55-e7.json from profiles/characterize/helium/data/helium.csv
+    (helium/make_profile.py): same bins and per-element costs as fit.py computes, alpha 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(ROOT, "profiles", "characterize", "helium"))
+        import json
+        import make_profile
+        cls.mp = make_profile
+        cls.rows = make_profile.load_helium_rows(make_profile.HELIUM_CSV)
+        cls.raw = fit.fit_core(cls.rows)
+        cls.profile = json.load(open(make_profile.PROFILE_JSON))
+        cls.side = json.load(open(make_profile.SIDE_JSON))
+
+    def test_rows_cover_every_characterized_category_bit_exact(self):
+        cats = {r["category"] for r in self.rows}
+        self.assertEqual(cats, set(fit.MAC_CATS) | {"pooling", "activation"})
+        self.assertTrue(all(r["bitexact"] == 1 for r in self.rows))
+
+    def test_curve_bins_and_per_element_costs_come_from_the_helium_run(self):
+        for cat in fit.MAC_CATS:
+            shipped = self.profile["categories"][cat]["throughput"]["points"]
+            self.assertEqual([x for x, _ in shipped], [x for x, _ in self.raw["curves"][cat]])
+            # alpha = 1: the shipped y is the refined curve of the side file, rounded, not divided.
+            self.assertEqual(shipped, [[x, round(y, 5)] for x, y in self.side["raw"]["curves"][cat]])
+        for cat in ("pooling", "activation"):
+            self.assertEqual(self.profile["categories"][cat]["cycles_per_element"]["value"],
+                             round(self.raw["cycles_per_element"][cat], 4))
+
+    def test_uncalibrated_and_says_so(self):
+        self.assertEqual(self.side["alpha"], 1.0)
+        self.assertFalse(self.side["calibrated"])
+        self.assertIn("UNCALIBRATED", self.profile["description"])
+        self.assertIn("NOT CALIBRATED", self.profile["sources"]["calibration-cortex-m55-e7"]["citation"])
+
+    def test_generator_reproduces_the_committed_profile(self):
+        opcost = os.environ.get("OPCOST_BIN") or os.path.join(ROOT, "build", "src", "cli", "opcost")
+        if not os.path.exists(opcost):
+            self.skipTest(f"no opcost binary at {opcost}")
+        import subprocess
+        res = subprocess.run([sys.executable, os.path.join(ROOT, "profiles", "characterize", "helium",
+                                                           "make_profile.py"), opcost, "--check"],
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -4,11 +4,12 @@
 //   helium_gen SHAPES BLOB EXPECTED CASES_CSV
 //
 // SHAPES: one layer per line, "category in_h in_w in_c out_c k stride pad" (category one of
-// fully_connected, conv_1x1, depthwise_conv; '#' starts a comment). The data of each layer is the
-// existing sweep's (runner/layers.cc, MakeLayerData with ShapeSeed), so a shape here gets the same
-// tensors as the same shape in data/sweep-cortex-m7.csv. The expected output is computed twice,
-// by the runner's plain loops (ReferenceOutput) and by the project's kernels (opcost::kernels
-// through LibraryOutput); the two must agree or the generator fails.
+// fully_connected, conv, conv_1x1, depthwise_conv, maxpool, avgpool, relu; '#' starts a comment;
+// relu: in_h = in_w = 1 and in_c = out_c = the tensor size, as in the sweep). The data of each
+// layer is the existing sweep's (runner/layers.cc, MakeLayerData with ShapeSeed), so a shape here
+// gets the same tensors as the same shape in data/sweep-cortex-m7.csv. The expected output is
+// computed twice, by the runner's plain loops (ReferenceOutput) and by the project's kernels
+// (opcost::kernels through LibraryOutput); the two must agree or the generator fails.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -62,6 +63,14 @@ bool ParseShapes(const char* path, std::vector<Shape>* shapes, std::string* erro
       p.kernel = oc::Kernel::kConv1x1;
     } else if (s.category == "depthwise_conv" && p.out_c == p.in_c) {
       p.kernel = oc::Kernel::kDepthwise;
+    } else if (s.category == "conv") {
+      p.kernel = oc::Kernel::kConv;
+    } else if (s.category == "maxpool" && p.out_c == p.in_c) {
+      p.kernel = oc::Kernel::kMaxPool;
+    } else if (s.category == "avgpool" && p.out_c == p.in_c) {
+      p.kernel = oc::Kernel::kAvgPool;
+    } else if (s.category == "relu" && p.out_c == p.in_c && p.in_h == 1 && p.in_w == 1) {
+      p.kernel = oc::Kernel::kRelu;
     } else {
       *error = std::string(path) + ":" + std::to_string(line_no) + ": unsupported layer";
       return false;
@@ -98,9 +107,23 @@ class Blob {
   std::vector<uint8_t> bytes_;
 };
 
-// Writes a layer's tensors and argument block; returns the argument block's address.
+// Writes a layer's tensors and argument block (and its scratch buffer: conv's im2col columns);
+// returns the argument block's address.
 uint32_t PutLayer(Blob* blob, const oc::LayerSpec& s, const oc::LayerData& d, uint32_t output) {
-  const uint32_t in = blob->PutVec(d.input), filter = blob->PutVec(d.filter);
+  const uint32_t in = blob->PutVec(d.input);
+  if (s.kernel == oc::Kernel::kRelu) {
+    const NnkActArgs a{in, output, s.in_c, d.act_min, d.act_max};
+    return blob->Put(&a, sizeof a);
+  }
+  if (s.kernel == oc::Kernel::kMaxPool || s.kernel == oc::Kernel::kAvgPool) {
+    NnkPoolArgs a{};
+    a.input = in; a.output = output; a.scratch = 0;  // the Helium kernels need no scratch
+    a.in_h = s.in_h; a.in_w = s.in_w; a.c = s.in_c; a.out_h = s.out_h(); a.out_w = s.out_w();
+    a.k_h = s.k_h; a.k_w = s.k_w; a.stride_h = a.stride_w = s.stride; a.pad_h = a.pad_w = s.pad;
+    a.act_min = d.act_min; a.act_max = d.act_max;
+    return blob->Put(&a, sizeof a);
+  }
+  const uint32_t filter = blob->PutVec(d.filter);
   const uint32_t bias = blob->PutVec(d.bias);
   const uint32_t mult = blob->PutVec(d.mult), shift = blob->PutVec(d.shift);
   if (s.kernel == oc::Kernel::kFullyConnected) {
@@ -110,7 +133,10 @@ uint32_t PutLayer(Blob* blob, const oc::LayerSpec& s, const oc::LayerData& d, ui
   }
   NnkConvArgs a{};
   a.input = in; a.filter = filter; a.bias = bias; a.output = output;
-  a.mult = mult; a.shift = shift; a.scratch = 0;
+  a.mult = mult; a.shift = shift;
+  // im2col: 4 columns of k_h * k_w * in_c bytes (hel_conv_s8); the other kernels need none.
+  a.scratch = s.kernel == oc::Kernel::kConv
+                  ? blob->Reserve(4u * static_cast<size_t>(s.k_h) * s.k_w * s.in_c) : 0;
   a.in_h = s.in_h; a.in_w = s.in_w; a.in_c = s.in_c;
   a.out_h = s.out_h(); a.out_w = s.out_w(); a.out_c = s.out_c;
   a.k_h = s.k_h; a.k_w = s.k_w; a.stride_h = a.stride_w = s.stride; a.pad_h = a.pad_w = s.pad;
@@ -123,7 +149,11 @@ uint32_t KindOf(oc::Kernel k) {
   switch (k) {
     case oc::Kernel::kFullyConnected: return HEL_FC;
     case oc::Kernel::kConv1x1: return HEL_CONV1X1;
-    default: return HEL_DWCONV;
+    case oc::Kernel::kDepthwise: return HEL_DWCONV;
+    case oc::Kernel::kConv: return HEL_CONV;
+    case oc::Kernel::kMaxPool: return HEL_MAXPOOL;
+    case oc::Kernel::kAvgPool: return HEL_AVGPOOL;
+    default: return HEL_RELU;
   }
 }
 
@@ -182,15 +212,17 @@ int main(int argc, char** argv) {
   std::ofstream(argv[3], std::ios::binary)
       .write(reinterpret_cast<const char*>(exp.data()), static_cast<std::streamsize>(exp.size()));
   std::ofstream csv(argv[4]);
-  csv << "case,category,in_h,in_w,in_c,out_h,out_w,out_c,k,stride,pad,macs,outputs,"
-         "macs_per_output,out_offset,out_bytes\n";
+  // category and kernel as the sweep CSV names them (oc::CategoryName / KernelName).
+  csv << "case,category,kernel,in_h,in_w,in_c,out_h,out_w,out_c,k,stride,pad,macs,outputs,"
+         "macs_per_output,window_ops,out_offset,out_bytes\n";
   for (size_t i = 0; i < shapes.size(); i++) {
     const oc::LayerSpec& s = shapes[i].spec;
-    csv << i << ',' << shapes[i].category << ',' << s.in_h << ',' << s.in_w << ',' << s.in_c << ','
+    csv << i << ',' << oc::CategoryName(s.kernel) << ',' << oc::KernelName(s.kernel) << ','
+        << s.in_h << ',' << s.in_w << ',' << s.in_c << ','
         << s.out_h() << ',' << s.out_w() << ',' << s.out_c << ',' << s.k_h << ',' << s.stride
         << ',' << s.pad << ',' << s.macs() << ',' << s.outputs() << ','
-        << s.macs() / s.outputs() << ',' << (outputs[i] - out_start) << ',' << expected[i].size()
-        << '\n';
+        << s.macs() / s.outputs() << ',' << s.window_ops() << ',' << (outputs[i] - out_start)
+        << ',' << expected[i].size() << '\n';
   }
   std::printf("helium_gen: %zu layers, blob %zu bytes, outputs %u bytes\n", shapes.size(),
               blob.bytes().size(), out_bytes);

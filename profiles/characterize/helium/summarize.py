@@ -6,10 +6,12 @@ Writes OUT_DIR/summary.md and OUT_DIR/fig-helium-vs-m7.svg (plain SVG, no plotti
 
 Rows are binned by MACs per output (bins 1.45x wide in log space, as fit.py bins the sweep); a
 bin's value is the median over its shapes with regular channels (C_in % 4 == 0, even C_out:
-the shapes the shipped curves are fitted on). "M7 emulated" is the existing pipeline's raw
-emulated cycles of the same shape and data (alpha = 1, like the Helium numbers); "M7 shipped" is
-the calibrated curve of profiles/cortex-m7-f746.json at the bin's MACs per output (divided by
-alpha, so not comparable one to one: shown for orientation only).
+the shapes the shipped curves are fitted on). Pooling and ReLU: cycles per element as fit.py
+counts them (max pool k*k-1 comparisons per output, average pool k*k additions per output, ReLU
+one per output). "M7 emulated" is the existing pipeline's raw emulated cycles of the same shape
+and data (alpha = 1, like the Helium numbers); "M7 shipped" is the calibrated curve of
+profiles/cortex-m7-f746.json at the bin's MACs per output (divided by alpha, so not comparable
+one to one: shown for orientation only).
 """
 import csv
 import json
@@ -17,7 +19,8 @@ import math
 import statistics
 import sys
 
-CATS = ["fully_connected", "conv_1x1", "depthwise_conv"]
+CATS = ["conv", "fully_connected", "conv_1x1", "depthwise_conv"]
+ELEMENT_KERNELS = ["maxpool_s8", "avgpool_s8", "relu_s8"]
 BIN = math.log(1.45)
 
 
@@ -42,6 +45,12 @@ def bins(rows):
     for r in rows:
         out.setdefault(int(math.log(float(r["macs_per_output"])) / BIN), []).append(r)
     return [out[k] for k in sorted(out)]
+
+
+def elements(r):
+    """Work units of a pooling or activation row, as fit.py's load_rows counts them."""
+    k2, outputs = int(r["k"]) ** 2, int(r["outputs"])
+    return outputs * {"maxpool_s8": k2 - 1, "avgpool_s8": k2}.get(r["kernel"], 1)
 
 
 def med(rows, key):
@@ -72,6 +81,19 @@ def table(rows, profile):
             f"{max(float(r['m55_speedup_vs_m7']) for r in allc):.2f}x | "
             f"{med(irr, 'm55_speedup_vs_m7') if irr else float('nan'):.2f}x | "
             f"{med(allc, 'm85_speedup_vs_m7'):.2f}x |")
+    lines += ["", "Pooling and activation, cycles per element (medians over the kernel's shapes; "
+              "elements as fit.py counts them):", "",
+              "| kernel | shapes | M55 cycles/element | M85 cycles/element "
+              "| M7 emulated cycles/element | M55 speed-up over M7 (median) |",
+              "|---|---|---|---|---|---|"]
+    for kernel in ELEMENT_KERNELS:
+        sel = [r for r in rows if r["kernel"] == kernel and r["m7_emulated_cycles"]]
+        if not sel:
+            continue
+        per = lambda col: statistics.median(int(r[col]) / elements(r) for r in sel)
+        lines.append(f"| {kernel} | {len(sel)} | {per('m55_cycles'):.3f} | "
+                     f"{per('m85_cycles'):.3f} | {per('m7_emulated_cycles'):.3f} | "
+                     f"{med(sel, 'm55_speedup_vs_m7'):.2f}x |")
     lines += ["", "Speed-up per cycle over every shape of the category (M7 emulated cycles / "
               "Helium cycles, same shape and data):", "",
               "| category | shapes | M55 min | M55 median | M55 max | M55 median, irregular "
@@ -82,11 +104,12 @@ def table(rows, profile):
 def svg(rows, profile):
     w, h, pad = 330, 260, 45
     # Per panel: x range (log), x ticks, y max (depthwise sits far lower than the GEMM-like ops).
-    xs = {"fully_connected": (8, 4096), "conv_1x1": (2, 1024), "depthwise_conv": (5, 64)}
-    ticks = {"fully_connected": (8, 32, 128, 512, 2048), "conv_1x1": (2, 8, 32, 128, 512),
-             "depthwise_conv": (9, 25, 49)}
-    ymaxs = {"fully_connected": 3.0, "conv_1x1": 3.0, "depthwise_conv": 0.5}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{3 * w}" height="{h + 30}" '
+    xs = {"conv": (16, 4096), "fully_connected": (8, 4096), "conv_1x1": (2, 1024),
+          "depthwise_conv": (5, 64)}
+    ticks = {"conv": (27, 100, 400, 1600), "fully_connected": (8, 32, 128, 512, 2048),
+             "conv_1x1": (2, 8, 32, 128, 512), "depthwise_conv": (9, 25, 49)}
+    ymaxs = {"conv": 3.0, "fully_connected": 3.0, "conv_1x1": 3.0, "depthwise_conv": 0.5}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{len(CATS) * w}" height="{h + 30}" '
              'font-family="sans-serif" font-size="11">']
     colors = {"m55": "#1f77b4", "m85": "#ff7f0e", "m7": "#555555"}
     for i, cat in enumerate(CATS):
@@ -122,7 +145,8 @@ def svg(rows, profile):
     for j, (col, text) in enumerate(legend):
         parts.append(f'<circle cx="{12 + j * 262}" cy="{h + 22}" r="4" fill="{colors[col]}"/>'
                      f'<text x="{20 + j * 262}" y="{h + 26}">{text}</text>')
-    parts.append(f'<text x="{3 * w - 240}" y="{h + 26}">dashed: shipped M7 curve (calibrated)</text>')
+    parts.append(f'<text x="{len(CATS) * w - 240}" y="{h + 26}">'
+                 'dashed: shipped M7 curve (calibrated)</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

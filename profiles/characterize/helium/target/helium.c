@@ -8,6 +8,11 @@
 //     outputs scattered to the 4 pixels with one VSTRB scatter store;
 //   - depthwise: 8 channels per pass in two int32 vectors (widening byte loads VLDRB.S32,
 //     VMUL + VADD), padding by clipping the window, the last C % 8 channels predicated (VCTP);
+//   - standard convolution: im2col of 4 output pixels into an int8 buffer (padding taps filled
+//     with the input zero point, so they add 0), then the 1x1 kernel's 4-column GEMM over it;
+//   - max / average pooling: 16 (max) or 8 (average, int32 sums) channels per pass, the window
+//     clipped to the input; the average's rounded division by a multiply-high with a reciprocal;
+//   - ReLU: 16 lanes per step, clamped with VMAX / VMIN, the tail predicated;
 //   - requantization vectorized (VQRDMULH + rounding shift with the round-half-away fix-up),
 //     bit-exact with TFLite's MultiplyByQuantizedMultiplier (opcost::kernels).
 // Leftover input bytes (C % 16) use tail-predicated loads; the main loops are unpredicated.
@@ -276,5 +281,207 @@ HEL_ENTRY void hel_dwconv_s8(const NnkConvArgs* a) {
       for (; ch + 8 <= c; ch += 8) Dw8(a, &win, ch, o);
       for (; ch < c; ch += 4) Dw4Tail(a, &win, ch, o);
     }
+  }
+}
+
+// Copies n bytes, 16 per step, the last step predicated (VCTP: inactive lanes neither load nor
+// store): the tail-predicated loop of MVE code, written with explicit predicates.
+static inline void CopyBytes(int8_t* dst, const int8_t* src, int n) {
+  for (int i = 0; i < n; i += 16) {
+    const mve_pred16_t p = vctp8q((uint32_t)(n - i));
+    vstrbq_p_s8(dst + i, vldrbq_z_s8(src + i, p), p);
+  }
+}
+
+static inline void FillBytes(int8_t* dst, int8_t value, int n) {
+  const int8x16_t v = vdupq_n_s8(value);
+  for (int i = 0; i < n; i += 16) vstrbq_p_s8(dst + i, v, vctp8q((uint32_t)(n - i)));
+}
+
+// One im2col column: the k_h x k_w x in_c patch under output pixel q, row by row of the filter.
+// Taps in the padding hold the input zero point (-input_offset, an int8 by construction), so
+// that (x + input_offset) is 0 there and the GEMM needs no bounds checks. The taps of a filter
+// row that fall inside the input are contiguous in NHWC: one copy per row.
+static void Im2colColumn(const NnkConvArgs* a, int q, int8_t* col) {
+  const int c = a->in_c, row = a->k_w * c;
+  const int8_t zero_point = (int8_t)-a->input_offset;
+  const int iy0 = (q / a->out_w) * a->stride_h - a->pad_h;
+  const int ix0 = (q % a->out_w) * a->stride_w - a->pad_w;
+  const int kx_lo = ix0 < 0 ? -ix0 : 0;
+  const int kx_hi = ix0 + a->k_w > a->in_w ? a->in_w - ix0 : a->k_w;
+  for (int ky = 0; ky < a->k_h; ky++, col += row) {
+    const int iy = iy0 + ky;
+    if (iy < 0 || iy >= a->in_h) {
+      FillBytes(col, zero_point, row);
+      continue;
+    }
+    FillBytes(col, zero_point, kx_lo * c);
+    CopyBytes(col + kx_lo * c, (const int8_t*)a->input + (iy * a->in_w + ix0 + kx_lo) * c,
+              (kx_hi - kx_lo) * c);
+    FillBytes(col + kx_hi * c, zero_point, (a->k_w - kx_hi) * c);
+  }
+}
+
+// Standard convolution (any KxK, stride, padding) via im2col: 4 output pixels' patches are
+// copied into the scratch buffer (4 columns of k_h*k_w*in_c bytes) and multiplied with every
+// filter row as in hel_conv1x1_s8 (each weight vector loaded and summed once for 4 columns,
+// VMLADAVA per column, results scattered to the 4 pixels' rows). The last pixels % 4 use one
+// column and DotAndSum.
+HEL_ENTRY void hel_conv_s8(const NnkConvArgs* a) {
+  const int8_t* filter = (const int8_t*)a->filter;
+  const int32_t* bias = (const int32_t*)a->bias;
+  const int32_t* mults = (const int32_t*)a->mult;
+  const int32_t* shifts = (const int32_t*)a->shift;
+  int8_t* out = (int8_t*)a->output;
+  int8_t* cols = (int8_t*)a->scratch;
+  const int n = a->k_h * a->k_w * a->in_c, cout = a->out_c;
+  const int pixels = a->out_h * a->out_w;
+  const uint32x4_t row_offsets = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout);
+  const int8_t* x[4] = {cols, cols + n, cols + 2 * n, cols + 3 * n};
+  int p = 0;
+  for (; p + 4 <= pixels; p += 4) {
+    for (int j = 0; j < 4; j++) Im2colColumn(a, p + j, cols + j * n);
+    for (int oc = 0; oc < cout; oc++) {
+      const int8_t* w = filter + oc * n;
+      int32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0, s = 0;
+      int i = 0;
+      for (; i + 16 <= n; i += 16) {
+        const int8x16_t wv = vldrbq_s8(w + i);
+        d0 = vmladavaq_s8(d0, vldrbq_s8(x[0] + i), wv);
+        d1 = vmladavaq_s8(d1, vldrbq_s8(x[1] + i), wv);
+        d2 = vmladavaq_s8(d2, vldrbq_s8(x[2] + i), wv);
+        d3 = vmladavaq_s8(d3, vldrbq_s8(x[3] + i), wv);
+        s = vaddvaq_s8(s, wv);
+      }
+      if (i < n) {
+        const mve_pred16_t pr = vctp8q((uint32_t)(n - i));
+        const int8x16_t wv = vldrbq_z_s8(w + i, pr);
+        d0 = vmladavaq_s8(d0, vldrbq_z_s8(x[0] + i, pr), wv);
+        d1 = vmladavaq_s8(d1, vldrbq_z_s8(x[1] + i, pr), wv);
+        d2 = vmladavaq_s8(d2, vldrbq_z_s8(x[2] + i, pr), wv);
+        d3 = vmladavaq_s8(d3, vldrbq_z_s8(x[3] + i, pr), wv);
+        s = vaddvaq_s8(s, wv);
+      }
+      int32x4_t acc = vdupq_n_s32(d0);
+      acc = vsetq_lane_s32(d1, acc, 1);
+      acc = vsetq_lane_s32(d2, acc, 2);
+      acc = vsetq_lane_s32(d3, acc, 3);
+      acc = vaddq_n_s32(acc, bias[oc] + a->input_offset * s);
+      const int32x4_t r = FinishV(acc, vdupq_n_s32(mults[oc]), vdupq_n_s32(shifts[oc]),
+                                  a->output_offset, a->act_min, a->act_max);
+      vstrbq_scatter_offset_s32(out + p * cout + oc, row_offsets, r);
+    }
+  }
+  for (; p < pixels; p++) {  // the last pixels % 4, one column at a time
+    Im2colColumn(a, p, cols);
+    for (int oc = 0; oc < cout; oc++) {
+      int32_t d, s;
+      DotAndSum(cols, filter + oc * n, n, &d, &s);
+      out[p * cout + oc] = FinishScalar(bias[oc] + d + a->input_offset * s, mults[oc], shifts[oc],
+                                        a->output_offset, a->act_min, a->act_max);
+    }
+  }
+}
+
+// The part of a pooling window inside the input, for output pixel (oy, ox).
+typedef struct {
+  const int8_t* in;  // input pixel under window tap (ky_lo, kx_lo)
+  int rows, cols, count;
+} PoolWindow;
+
+static inline PoolWindow PoolWindowAt(const NnkPoolArgs* a, int oy, int ox) {
+  const int iy0 = oy * a->stride_h - a->pad_h, ix0 = ox * a->stride_w - a->pad_w;
+  const int ky_lo = iy0 < 0 ? -iy0 : 0, kx_lo = ix0 < 0 ? -ix0 : 0;
+  const int ky_hi = iy0 + a->k_h > a->in_h ? a->in_h - iy0 : a->k_h;
+  const int kx_hi = ix0 + a->k_w > a->in_w ? a->in_w - ix0 : a->k_w;
+  PoolWindow w;
+  w.in = (const int8_t*)a->input + ((iy0 + ky_lo) * a->in_w + ix0 + kx_lo) * a->c;
+  w.rows = ky_hi - ky_lo;
+  w.cols = kx_hi - kx_lo;
+  w.count = w.rows * w.cols;
+  return w;
+}
+
+// Max pooling: per output pixel, 16 channels per pass (VMAX over the window's taps), the last
+// C % 16 predicated; clamped to [act_min, act_max].
+HEL_ENTRY void hel_maxpool_s8(const NnkPoolArgs* a) {
+  const int c = a->c;
+  const int8x16_t lo = vdupq_n_s8((int8_t)a->act_min), hi = vdupq_n_s8((int8_t)a->act_max);
+  int8_t* out = (int8_t*)a->output;
+  for (int oy = 0; oy < a->out_h; oy++) {
+    for (int ox = 0; ox < a->out_w; ox++, out += c) {
+      const PoolWindow win = PoolWindowAt(a, oy, ox);
+      for (int ch = 0; ch < c; ch += 16) {
+        const mve_pred16_t pr = vctp8q((uint32_t)(c - ch));
+        int8x16_t best = vdupq_n_s8(-128);
+        for (int ky = 0; ky < win.rows; ky++) {
+          const int8_t* x = win.in + ky * a->in_w * c + ch;
+          for (int kx = 0; kx < win.cols; kx++) best = vmaxq_s8(best, vldrbq_z_s8(x + kx * c, pr));
+        }
+        vstrbq_p_s8(out + ch, vminq_s8(vmaxq_s8(best, lo), hi), pr);
+      }
+    }
+  }
+}
+
+// Rounded division of 4 window sums by count, ties away from zero (the reference's
+// sum > 0 ? (sum + count/2)/count : (sum - count/2)/count), without a divide: |sum| + count/2
+// times ceil(2^31 / count), high half doubled. Exact while |sum| + count/2 < 2^31 / count
+// (int8 windows of up to 16K taps).
+static inline int32x4_t RoundedDivide(int32x4_t sum, int count, uint32_t reciprocal) {
+  const uint32x4_t t = vreinterpretq_u32_s32(vaddq_n_s32(vabsq_s32(sum), count / 2));
+  const int32x4_t q = vreinterpretq_s32_u32(vmulhq_u32(vshlq_n_u32(t, 1), vdupq_n_u32(reciprocal)));
+  return vpselq_s32(vnegq_s32(q), q, vcmpltq_n_s32(sum, 0));
+}
+
+// Average pooling: per output pixel, 8 channels per pass in two int32 vectors of window sums
+// (widening loads VLDRB.S32), the last C % 8 in predicated passes of 4; one scalar divide per
+// pixel for the reciprocal of the window size.
+HEL_ENTRY void hel_avgpool_s8(const NnkPoolArgs* a) {
+  const int c = a->c;
+  const int32x4_t lo = vdupq_n_s32(a->act_min), hi = vdupq_n_s32(a->act_max);
+  int8_t* out = (int8_t*)a->output;
+  for (int oy = 0; oy < a->out_h; oy++) {
+    for (int ox = 0; ox < a->out_w; ox++, out += c) {
+      const PoolWindow win = PoolWindowAt(a, oy, ox);
+      const uint32_t reciprocal = 0x7FFFFFFFu / (uint32_t)win.count + 1u;  // ceil(2^31 / count)
+      int ch = 0;
+      for (; ch + 8 <= c; ch += 8) {
+        int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
+        for (int ky = 0; ky < win.rows; ky++) {
+          const int8_t* x = win.in + ky * a->in_w * c + ch;
+          for (int kx = 0; kx < win.cols; kx++) {
+            s0 = vaddq_s32(s0, vldrbq_s32(x + kx * c));
+            s1 = vaddq_s32(s1, vldrbq_s32(x + kx * c + 4));
+          }
+        }
+        s0 = RoundedDivide(s0, win.count, reciprocal);
+        s1 = RoundedDivide(s1, win.count, reciprocal);
+        vstrbq_s32(out + ch, vminq_s32(vmaxq_s32(s0, lo), hi));
+        vstrbq_s32(out + ch + 4, vminq_s32(vmaxq_s32(s1, lo), hi));
+      }
+      for (; ch < c; ch += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(c - ch));
+        int32x4_t s = vdupq_n_s32(0);
+        for (int ky = 0; ky < win.rows; ky++) {
+          const int8_t* x = win.in + ky * a->in_w * c + ch;
+          for (int kx = 0; kx < win.cols; kx++) s = vaddq_s32(s, vldrbq_z_s32(x + kx * c, pr));
+        }
+        s = RoundedDivide(s, win.count, reciprocal);
+        vstrbq_p_s32(out + ch, vminq_s32(vmaxq_s32(s, lo), hi), pr);
+      }
+    }
+  }
+}
+
+// ReLU (and ReLU6-like clamps): max(x, act_min) then min(x, act_max), 16 lanes per step, the
+// last step predicated.
+HEL_ENTRY void hel_relu_s8(const NnkActArgs* a) {
+  const int8_t* in = (const int8_t*)a->input;
+  int8_t* out = (int8_t*)a->output;
+  const int8x16_t lo = vdupq_n_s8((int8_t)a->act_min), hi = vdupq_n_s8((int8_t)a->act_max);
+  for (int i = 0; i < a->size; i += 16) {
+    const mve_pred16_t p = vctp8q((uint32_t)(a->size - i));
+    vstrbq_p_s8(out + i, vminq_s8(vmaxq_s8(vldrbq_z_s8(in + i, p), lo), hi), p);
   }
 }

@@ -10,6 +10,10 @@
 void hel_fc_s8(const NnkFcArgs* a);
 void hel_conv1x1_s8(const NnkConvArgs* a);
 void hel_dwconv_s8(const NnkConvArgs* a);
+void hel_conv_s8(const NnkConvArgs* a);
+void hel_maxpool_s8(const NnkPoolArgs* a);
+void hel_avgpool_s8(const NnkPoolArgs* a);
+void hel_relu_s8(const NnkActArgs* a);
 
 // Markers: never inlined, and the asm keeps them from being merged or removed.
 __attribute__((noinline, used)) void hel_mark_begin(uint32_t i) { __asm volatile("" ::"r"(i)); }
@@ -20,6 +24,10 @@ static int RunCase(const HelCase* k) {
     case HEL_FC: hel_fc_s8((const NnkFcArgs*)k->args); return 0;
     case HEL_CONV1X1: hel_conv1x1_s8((const NnkConvArgs*)k->args); return 0;
     case HEL_DWCONV: hel_dwconv_s8((const NnkConvArgs*)k->args); return 0;
+    case HEL_CONV: hel_conv_s8((const NnkConvArgs*)k->args); return 0;
+    case HEL_MAXPOOL: hel_maxpool_s8((const NnkPoolArgs*)k->args); return 0;
+    case HEL_AVGPOOL: hel_avgpool_s8((const NnkPoolArgs*)k->args); return 0;
+    case HEL_RELU: hel_relu_s8((const NnkActArgs*)k->args); return 0;
     default: return -1;
   }
 }
