@@ -12,7 +12,7 @@ packages=(cmake make g++ nlohmann-json3-dev libeigen3-dev libgtest-dev libgmock-
 if [[ "${1:-}" == "--all" ]]; then
   packages+=(clang libclang-rt-14-dev gcc-arm-none-eabi libunicorn-dev
              llvm llvm-19 qemu-system-arm python3-pytest python3-torch python3-distributed
-             python3-matplotlib chromium)
+             python3-matplotlib chromium fonts-dejavu-core)
 fi
 missing=()
 for p in "${packages[@]}"; do
