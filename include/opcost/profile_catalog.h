@@ -27,10 +27,10 @@ std::string ProfileFileStem(const std::string& name);
 HardwareProfile FindProfile(const std::string& name_or_path, const std::vector<std::string>& dirs);
 
 // Where LoadProfile looks for a name: the directories of $OPCOST_PROFILE_PATH (':'-separated),
-// then the installed profiles (PREFIX/share/opcost/profiles of the build's install prefix), then
-// the source tree's profiles/ (a build used in place). Directories that do not exist are skipped
-// by FindProfile.
-std::vector<std::string> DefaultProfileDirs();
+// then `preferred` (the CLI puts its own installation's profiles here), then the source tree's
+// profiles/ (a build used in place) and the installed profiles (PREFIX/share/opcost/profiles of
+// the build's install prefix). Directories that do not exist are skipped by FindProfile.
+std::vector<std::string> DefaultProfileDirs(const std::vector<std::string>& preferred = {});
 
 // Every profile name found in `dirs` (file stems of *.json that load as profiles, and the
 // aliases of those), sorted, each once. Files that are not profiles are skipped.

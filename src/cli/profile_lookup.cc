@@ -3,41 +3,24 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <sstream>
 
 #include "cli/command.h"
 #include "opcost/error.h"
 #include "opcost/profile_catalog.h"
 
 namespace opcost::cli {
-namespace {
-
-void SplitInto(const std::string& list, std::vector<std::string>* out) {
-  std::stringstream s(list);
-  std::string dir;
-  while (std::getline(s, dir, ':')) {
-    if (!dir.empty()) out->push_back(dir);
-  }
-}
-
-}  // namespace
 
 std::vector<std::string> ProfileSearchPath() {
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("OPCOST_PROFILE_PATH")) SplitInto(env, &dirs);
   // An installed opcost finds its own profiles relative to the executable (relocatable prefix).
+  std::vector<std::string> own;
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
     std::string bin(exe, static_cast<std::size_t>(n));
     bin = bin.substr(0, bin.find_last_of('/'));
-    dirs.push_back(bin + "/../share/opcost/profiles");
+    own.push_back(bin + "/../share/opcost/profiles");
   }
-#ifdef OPCOST_PROFILE_DIRS
-  SplitInto(OPCOST_PROFILE_DIRS, &dirs);
-#endif
-  return dirs;
+  return DefaultProfileDirs(own);
 }
 
 HardwareProfile LoadProfileForCli(const std::string& name_or_path) {

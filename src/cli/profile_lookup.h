@@ -1,6 +1,7 @@
 // Finding a hardware profile for the CLI: a path, or a name looked up as NAME.json in the
-// directories of $OPCOST_PROFILE_PATH (colon-separated) and then the compiled-in
-// OPCOST_PROFILE_DIRS (the source tree's profiles/ and the installed share/opcost/profiles).
+// directories of $OPCOST_PROFILE_PATH (colon-separated), the profiles installed beside the
+// executable, then the library's defaults (DefaultProfileDirs: the source tree's profiles/ and
+// the installed share/opcost/profiles).
 #ifndef OPCOST_CLI_PROFILE_LOOKUP_H_
 #define OPCOST_CLI_PROFILE_LOOKUP_H_
 

@@ -85,7 +85,7 @@ HardwareProfile FindProfile(const std::string& name_or_path, const std::vector<s
                                   searched + "; add directories with OPCOST_PROFILE_PATH");
 }
 
-std::vector<std::string> DefaultProfileDirs() {
+std::vector<std::string> DefaultProfileDirs(const std::vector<std::string>& preferred) {
   std::vector<std::string> dirs;
   auto split_into = [&dirs](const std::string& list) {
     std::size_t begin = 0;
@@ -96,6 +96,7 @@ std::vector<std::string> DefaultProfileDirs() {
     }
   };
   if (const char* env = std::getenv("OPCOST_PROFILE_PATH")) split_into(env);
+  dirs.insert(dirs.end(), preferred.begin(), preferred.end());
 #ifdef OPCOST_DEFAULT_PROFILE_DIRS
   split_into(OPCOST_DEFAULT_PROFILE_DIRS);
 #endif
