@@ -198,6 +198,23 @@ TEST(OrderSearch, LargeGraphReturnsAValidOrder) {
   EXPECT_EQ(r.optimal, r.stop_reason == OrderSearchStop::kNone);
 }
 
+// Cell `c` of the two-branch shape, reading x: branches a and b (100 B, then 1 B each) joined
+// by a concat whose output of `out_bytes` the cell returns. Tensor and op names start "c<c>_".
+TensorId AddTwoBranchCell(Graph& g, int c, TensorId x, std::int64_t out_bytes) {
+  std::string p = "c";
+  p += std::to_string(c);
+  p += '_';
+  const TensorId a1 = Act(g, p + "a1", 100), b1 = Act(g, p + "b1", 100);
+  const TensorId a2 = Act(g, p + "a2", 1), b2 = Act(g, p + "b2", 1);
+  const TensorId y = Act(g, p + "y", out_bytes);
+  Op(g, p + "a1", OpType::kConv2D, {x}, a1);
+  Op(g, p + "b1", OpType::kConv2D, {x}, b1);
+  Op(g, p + "a2", OpType::kConv2D, {a1}, a2);
+  Op(g, p + "b2", OpType::kConv2D, {b1}, b2);
+  Op(g, p + "y", OpType::kConcat, {a2, b2}, y);
+  return y;
+}
+
 // Three copies of the two-branch cell in sequence, joined by 1 B tensors: 15 ops, split at the
 // concats into cells searched alone. Each cell peaks at 210 B interleaved and 111 B branch by
 // branch (plus the 1-2 B tensors entering from the previous cell: x is 10 B again).
@@ -206,18 +223,7 @@ Graph StackedCells(int cells) {
   TensorId x = Act(g, "x0", 10);
   g.SetInputs({x});
   for (int c = 0; c < cells; ++c) {
-    std::string p = "c";
-    p += std::to_string(c);
-    p += '_';
-    const TensorId a1 = Act(g, p + "a1", 100), b1 = Act(g, p + "b1", 100);
-    const TensorId a2 = Act(g, p + "a2", 1), b2 = Act(g, p + "b2", 1);
-    const TensorId y = Act(g, p + "y", 10);
-    Op(g, p + "a1", OpType::kConv2D, {x}, a1);
-    Op(g, p + "b1", OpType::kConv2D, {x}, b1);
-    Op(g, p + "a2", OpType::kConv2D, {a1}, a2);
-    Op(g, p + "b2", OpType::kConv2D, {b1}, b2);
-    Op(g, p + "y", OpType::kConcat, {a2, b2}, y);
-    x = y;
+    x = AddTwoBranchCell(g, c, x, 10);
   }
   g.SetOutputs({x});
   return g;
@@ -259,18 +265,7 @@ Graph ParallelCells(int cells) {
   g.SetInputs({x});
   std::vector<TensorId> outputs;
   for (int c = 0; c < cells; ++c) {
-    std::string p = "c";
-    p += std::to_string(c);
-    p += '_';
-    const TensorId a1 = Act(g, p + "a1", 100), b1 = Act(g, p + "b1", 100);
-    const TensorId a2 = Act(g, p + "a2", 1), b2 = Act(g, p + "b2", 1);
-    const TensorId y = Act(g, p + "y", 2);
-    Op(g, p + "a1", OpType::kConv2D, {x}, a1);
-    Op(g, p + "b1", OpType::kConv2D, {x}, b1);
-    Op(g, p + "a2", OpType::kConv2D, {a1}, a2);
-    Op(g, p + "b2", OpType::kConv2D, {b1}, b2);
-    Op(g, p + "y", OpType::kConcat, {a2, b2}, y);
-    outputs.push_back(y);
+    outputs.push_back(AddTwoBranchCell(g, c, x, 2));
   }
   g.SetOutputs(outputs);
   return g;
