@@ -5,6 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "curve_floor.h"
 #include "opcost/builder.h"
 #include "opcost/estimator.h"
 #include "opcost/metrics.h"
@@ -47,15 +48,7 @@ std::vector<LayerDesc> ThirtyLayers(std::int64_t width) {
   return v;
 }
 
-void BM_CurveLookupFloor(benchmark::State& state) {
-  const ThroughputCurve& curve = Profile().category(OpCategory::kConv1x1).curve;
-  double x = 40.0;
-  for (auto _ : state) {
-    bool ex = false;
-    benchmark::DoNotOptimize(curve.Evaluate(x, &ex));
-    benchmark::DoNotOptimize(x);
-  }
-}
+void BM_CurveLookupFloor(benchmark::State& state) { MeasureCurveLookupFloor(state, Profile()); }
 BENCHMARK(BM_CurveLookupFloor);
 
 void BM_OneLayerFromMetrics(benchmark::State& state) {

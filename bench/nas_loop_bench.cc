@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "curve_floor.h"
 #include "opcost/builder.h"
 #include "opcost/estimator.h"
 #include "opcost/memory.h"
@@ -65,15 +66,7 @@ Graph BuildCandidate(int variant, bool reserve = false) {
 }
 
 // The ratio baseline: one bare throughput-curve lookup (as in estimator_bench).
-void BM_CurveLookupFloor(benchmark::State& state) {
-  const ThroughputCurve& curve = Profile().category(OpCategory::kConv1x1).curve;
-  double x = 40.0;
-  for (auto _ : state) {
-    bool ex = false;
-    benchmark::DoNotOptimize(curve.Evaluate(x, &ex));
-    benchmark::DoNotOptimize(x);
-  }
-}
+void BM_CurveLookupFloor(benchmark::State& state) { MeasureCurveLookupFloor(state, Profile()); }
 BENCHMARK(BM_CurveLookupFloor);
 
 void BM_BuildCandidate(benchmark::State& state) {
