@@ -4,7 +4,7 @@
 #include "opcost/builder.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"
-#include "../src/core/json_util.h"
+#include "../src/io/json_reader.h"
 
 namespace opcost {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "opcost/error.h"
-#include "opcost/kernels/test_vectors.h"
+#include "kernels/test_vectors.h"
 
 namespace {
 

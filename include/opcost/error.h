@@ -43,9 +43,11 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-// Returns a copy of `e` whose message ends with " (" + context + ")"; used to add
-// "while loading 'file'" style context while unwinding.
-Error WithContext(const Error& e, const std::string& context);
+// The one way to add where an error happened while unwinding: a copy of `e` whose message starts
+// with `place` + ": ", e.g. "net.json: /layers/3 (layer 'conv1'): " or "candidate #4: ", so that
+// every message reads from the outermost place inward to the rule that was broken.
+//   catch (const Error& e) { throw WithContext(e, "candidate #" + std::to_string(i)); }
+Error WithContext(const Error& e, const std::string& place);
 
 }  // namespace opcost
 

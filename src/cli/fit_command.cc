@@ -9,8 +9,8 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
-#include "core/file_io.h"
-#include "core/json_util.h"
+#include "io/file_io.h"
+#include "io/json_reader.h"
 #include "opcost/error.h"
 #include "opcost/fit.h"
 
@@ -100,7 +100,7 @@ int Run(const Args& args, std::ostream& out) {
       try {
         g = LoadModelForCli(path, parsed.Has("allow-unsupported"));
       } catch (const Error& e) {
-        throw Error(e.code(), csv_path + ":" + std::to_string(m.line) + ": " + e.what());
+        throw WithContext(e, csv_path + ":" + std::to_string(m.line));
       }
       for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
         row.layers.push_back(DescribeNode(g, id));
@@ -144,7 +144,7 @@ int Run(const Args& args, std::ostream& out) {
     r = FitProfile(base, rows, options);
   } catch (const Error& e) {
     // The fitter's message does not know the file: name it (e.g. rows too few or contradictory).
-    throw Error(e.code(), csv_path + ": cannot fit profile '" + base.name + "': " + e.what());
+    throw WithContext(e, csv_path + ": cannot fit profile '" + base.name + "'");
   }
   r.profile.name = profile_name;
   r.profile.description = "Fitted by 'opcost fit' to " + std::to_string(rows.size()) +

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "cli/output.h"
 #include "opcost/metrics.h"
 #include "opcost/model_io.h"

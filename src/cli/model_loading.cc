@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli/command.h"
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "opcost/error.h"
 #include "opcost/model_io.h"
 #include "opcost/onnx_import.h"

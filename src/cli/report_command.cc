@@ -7,7 +7,7 @@
 #include "cli/command.h"
 #include "cli/device_options.h"
 #include "cli/profile_lookup.h"
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "opcost/report.h"
 
 namespace opcost::cli {

@@ -5,7 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
-#include "core/json_util.h"
+#include "io/json_reader.h"
 #include "opcost/error.h"
 #include "opcost/interpreter.h"
 

@@ -5,7 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
-#include "opcost/kernels/test_vectors.h"
+#include "kernels/test_vectors.h"
 
 namespace opcost::cli {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/file_io.h"
-#include "core/json_util.h"
+#include "io/file_io.h"
+#include "io/json_reader.h"
 #include "core/op_registry.h"
 #include "opcost/builder.h"
 #include "opcost/error.h"
@@ -99,7 +99,7 @@ void ModelLoader::InContext(const std::string& path, const std::string& label, F
     if (e.code() == ErrorCode::kBadModel) throw;
     std::string prefix = r_.source() + ": " + path;
     if (!label.empty()) prefix += " (" + label + ")";
-    throw Error(e.code(), prefix + ": " + e.what());
+    throw WithContext(e, prefix);
   }
 }
 

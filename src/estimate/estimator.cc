@@ -254,8 +254,8 @@ void Estimator::EstimateNode(const Graph& graph, NodeId id, const LayerDesc* d,
     }
   } catch (const Error& e) {
     const Node& node = graph.node(id);
-    throw Error(e.code(), std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
-                              node.name + "' (#" + std::to_string(id) + "): " + e.what());
+    throw WithContext(e, std::string("cannot estimate ") + OpTypeName(node.type) + " node '" +
+                             node.name + "' (#" + std::to_string(id) + ")");
   }
 }
 
@@ -309,8 +309,7 @@ void Estimator::EstimateLayers(const LayerDesc* layers, std::size_t count,
     try {
       out->layers[i] = EstimateLayer(layers[i]);
     } catch (const Error& e) {
-      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) +
-                                "): " + e.what());
+      throw WithContext(e, "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) + ")");
     }
   }
   Summarize(out);
@@ -322,8 +321,7 @@ EstimateTotals Estimator::EstimateTotalsOnly(const LayerDesc* layers, std::size_
     try {
       Add(EstimateLayer(layers[i]), 1.0, &t, nullptr);
     } catch (const Error& e) {
-      throw Error(e.code(), "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) +
-                                "): " + e.what());
+      throw WithContext(e, "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) + ")");
     }
   }
   return t;
@@ -340,8 +338,7 @@ void Estimator::ReplaceLayer(std::size_t index, const LayerDesc& layer,
   try {
     fresh = EstimateLayer(layer);
   } catch (const Error& e) {
-    throw Error(e.code(), "cannot estimate " + LayerLabel(index) + " (" + OpTypeName(layer.type) +
-                              "): " + e.what());
+    throw WithContext(e, "cannot estimate " + LayerLabel(index) + " (" + OpTypeName(layer.type) + ")");
   }
   LayerEstimate& old = estimate->layers[index];
   Add(old, -1.0, &estimate->totals, &estimate->by_category[static_cast<std::size_t>(old.category)]);
@@ -358,7 +355,7 @@ void Estimator::EstimateBatch(const std::vector<std::vector<LayerDesc>>& candida
     try {
       (*out)[i] = EstimateTotalsOnly(candidates[i].data(), candidates[i].size());
     } catch (const Error& e) {
-      throw Error(e.code(), "candidate #" + std::to_string(i) + ": " + e.what());
+      throw WithContext(e, "candidate #" + std::to_string(i));
     }
   }
 }

@@ -119,7 +119,7 @@ double Predict(const HardwareProfile& p, const FitRow& row) {
   try {
     return est.EstimateTotalsOnly(row.layers.data(), row.layers.size()).latency_s;
   } catch (const Error& e) {
-    throw Error(e.code(), "fit row '" + row.name + "': " + e.what());
+    throw WithContext(e, "fit row '" + row.name + "'");
   }
 }
 

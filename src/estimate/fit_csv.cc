@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "estimate/csv_line.h"
+#include "io/csv_line.h"
 #include "opcost/error.h"
 #include "opcost/fit.h"
 

@@ -1,4 +1,4 @@
-#include "opcost/kernels/test_vectors.h"
+#include "kernels/test_vectors.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/json_util.h"
+#include "io/json_reader.h"
 #include "opcost/error.h"
 #include "opcost/kernels/check.h"
 #include "opcost/kernels/conv.h"

@@ -217,7 +217,7 @@ ArenaPlan PlanArena(const Liveness& liveness, const ArenaOptions& options) {
     return PlanChecked(liveness, options);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kOverflow) throw;
-    throw WithContext(e, "cannot plan arena: sizes exceed INT64_MAX bytes");
+    throw WithContext(e, "cannot plan arena (sizes exceed INT64_MAX bytes)");
   }
 }
 

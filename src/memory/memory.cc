@@ -198,7 +198,7 @@ MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile) {
   try {
     return CheckFit(report, profile.flash_bytes, profile.sram_bytes, profile.runtime_reserve);
   } catch (const Error& e) {
-    throw WithContext(e, "profile '" + profile.name + "'");
+    throw WithContext(e, "memory fit under profile '" + profile.name + "'");
   }
 }
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "onnx/onnx_importer.h"
 #include "onnx/onnx_model.h"
 #include "opcost/error.h"
@@ -28,7 +28,7 @@ Graph Import(const std::uint8_t* data, std::size_t size, const std::string& sour
   } catch (const Error& e) {
     const std::string what = e.what();
     if (what.rfind(source, 0) == 0) throw;
-    throw Error(e.code(), source + ": " + what);
+    throw WithContext(e, source);
   }
 }
 

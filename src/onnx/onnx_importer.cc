@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "core/op_registry.h"
 #include "opcost/shape_inference.h"
 
@@ -658,7 +658,7 @@ void Importer::MapNode(std::size_t index) {
   } catch (const Error& e) {
     const std::string what = e.what();
     if (what.rfind(source_, 0) == 0) throw;
-    throw Error(e.code(), source_ + ": " + NodeLabel(n) + ": " + what);
+    throw WithContext(e, source_ + ": " + NodeLabel(n));
   }
   // This node's reads are done.
   for (const std::string& in : n.inputs) {

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 
 namespace opcost::report {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "opcost/error.h"
 #include "opcost/shape_inference.h"
 #include "tflite/tflite_reader.h"
@@ -871,7 +871,7 @@ void Importer::MapOperator(std::size_t op) {
     // Graph errors (duplicate producer, bad id) do not know the TFLite operator: add it.
     const std::string what = e.what();
     if (what.rfind(source_, 0) == 0) throw;
-    throw Error(e.code(), source_ + ": " + OpLabel(op) + ": " + what);
+    throw WithContext(e, source_ + ": " + OpLabel(op));
   }
 }
 
@@ -908,7 +908,7 @@ Graph ImportTfliteBuffer(const std::uint8_t* data, std::size_t size, const std::
   } catch (const Error& e) {
     const std::string what = e.what();
     if (what.rfind(source_name, 0) == 0) throw;
-    throw Error(e.code(), source_name + ": " + what);
+    throw WithContext(e, source_name);
   }
 }
 

@@ -1,6 +1,6 @@
 // Every case of shared/testvectors/cmsis-nn-s8 reproduced byte for byte (69 files, including
 // the whole DS-CNN S and L networks). A failure names the case and the first differing index.
-#include "opcost/kernels/test_vectors.h"
+#include "kernels/test_vectors.h"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
-#include "estimate/csv_line.h"
+#include "io/csv_line.h"
 
 #include <unordered_map>
 #include <utility>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "opcost/error.h"
 
 namespace opcost::detail {

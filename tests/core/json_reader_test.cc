@@ -1,5 +1,5 @@
 // The strict JSON reading every input goes through: nesting bound and duplicate keys (issue 11).
-#include "core/json_util.h"
+#include "io/json_reader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 #include "opcost/error.h"
 
 namespace opcost::detail {

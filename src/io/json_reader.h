@@ -1,7 +1,7 @@
 // Internal: strict JSON reading with error messages that name the source and the JSON path.
 // Only .at()/.find() on const json (operator[] on a const json is undefined behaviour).
-#ifndef OPCOST_SRC_CORE_JSON_UTIL_H_
-#define OPCOST_SRC_CORE_JSON_UTIL_H_
+#ifndef OPCOST_SRC_IO_JSON_READER_H_
+#define OPCOST_SRC_IO_JSON_READER_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -17,7 +17,7 @@ using Json = nlohmann::json;
 // Deepest nesting of objects and arrays any JSON input may have (real files need < 10).
 constexpr std::size_t kMaxJsonDepth = 64;
 
-// Reads a file into memory, at most MaxInputBytes() (core/file_io.h); throws kIo naming the path.
+// Reads a file into memory, at most MaxInputBytes() (io/file_io.h); throws kIo naming the path.
 std::string ReadTextFile(const std::string& path);
 // Parses JSON text; malformed or truncated text, nesting deeper than kMaxJsonDepth and a key
 // given twice in one object throw `code` naming the source and the place (byte offset or JSON
@@ -82,4 +82,4 @@ inline std::string JoinPath(const std::string& path, std::size_t index) {
 
 }  // namespace opcost::detail
 
-#endif  // OPCOST_SRC_CORE_JSON_UTIL_H_
+#endif  // OPCOST_SRC_IO_JSON_READER_H_

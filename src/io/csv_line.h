@@ -1,8 +1,8 @@
 // CSV reading shared by `opcost fit` and `opcost validate`: one line split into fields (RFC 4180
 // quoting: "a,b" and "" inside quotes), the lines of a text with their numbers, and the header
 // check. A trailing '\r' is dropped.
-#ifndef OPCOST_ESTIMATE_CSV_LINE_H_
-#define OPCOST_ESTIMATE_CSV_LINE_H_
+#ifndef OPCOST_SRC_IO_CSV_LINE_H_
+#define OPCOST_SRC_IO_CSV_LINE_H_
 
 #include <cstddef>
 #include <string>
@@ -37,4 +37,4 @@ void CheckUniqueColumns(const std::vector<std::string>& header, const std::strin
 
 }  // namespace opcost::detail
 
-#endif  // OPCOST_ESTIMATE_CSV_LINE_H_
+#endif  // OPCOST_SRC_IO_CSV_LINE_H_

@@ -3,8 +3,8 @@
 // temporary file in the same directory, flushed, fsynced and renamed over it), so an interrupted
 // or failed write never leaves a half-written or emptied file; an output that is one of the
 // command's inputs is refused before anything is written.
-#ifndef OPCOST_SRC_CORE_FILE_IO_H_
-#define OPCOST_SRC_CORE_FILE_IO_H_
+#ifndef OPCOST_SRC_IO_FILE_IO_H_
+#define OPCOST_SRC_IO_FILE_IO_H_
 
 #include <cstdint>
 #include <string>
@@ -38,4 +38,4 @@ void RefuseOverwritingInputs(const std::string& output, const std::vector<std::s
 
 }  // namespace opcost::detail
 
-#endif  // OPCOST_SRC_CORE_FILE_IO_H_
+#endif  // OPCOST_SRC_IO_FILE_IO_H_

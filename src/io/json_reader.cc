@@ -1,4 +1,4 @@
-#include "core/json_util.h"
+#include "io/json_reader.h"
 
 #include <cmath>
 #include <limits>
@@ -6,7 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/file_io.h"
+#include "io/file_io.h"
 
 namespace opcost::detail {
 

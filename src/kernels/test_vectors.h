@@ -1,3 +1,4 @@
+// Internal (not installed): the harness behind the kernel tests and `opcost vectors`.
 // Runs the int8 test vectors (shared/testvectors/cmsis-nn-s8: CMSIS-NN's unit-test data, whose
 // references come from TFLite's reference interpreter) through the kernels and compares every
 // output byte. Used by the kernel tests and by `opcost vectors DIR`.
@@ -9,8 +10,8 @@
 // File format: see shared/testvectors/cmsis-nn-s8/README.md. Kinds: conv, depthwise_conv,
 // fully_connected, avg_pool, max_pool, softmax, add, mul, model (a whole DS-CNN network run
 // layer after layer, each layer's output feeding the next).
-#ifndef OPCOST_KERNELS_TEST_VECTORS_H_
-#define OPCOST_KERNELS_TEST_VECTORS_H_
+#ifndef OPCOST_SRC_KERNELS_TEST_VECTORS_H_
+#define OPCOST_SRC_KERNELS_TEST_VECTORS_H_
 
 #include <cstdint>
 #include <string>
@@ -45,4 +46,4 @@ std::vector<VectorResult> RunVectorDirectory(const std::string& dir);
 
 }  // namespace opcost::kernels
 
-#endif  // OPCOST_KERNELS_TEST_VECTORS_H_
+#endif  // OPCOST_SRC_KERNELS_TEST_VECTORS_H_

@@ -18,8 +18,8 @@ const char* ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
-Error WithContext(const Error& e, const std::string& context) {
-  return Error(e.code(), std::string(e.what()) + " (" + context + ")");
+Error WithContext(const Error& e, const std::string& place) {
+  return Error(e.code(), place + ": " + e.what());
 }
 
 }  // namespace opcost

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "core/file_io.h"
-#include "core/json_util.h"
+#include "io/file_io.h"
+#include "io/json_reader.h"
 #include "opcost/error.h"
 #include "opcost/profile.h"
 #include "opcost/profile_catalog.h"
