@@ -215,13 +215,7 @@ void PrintTable(const Graph& g, const Result& r, bool in_place, std::ostream& ou
   }
 }
 
-void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
-  const MemoryReport& m = r.report;
-  OJson root;
-  root["model"] = g.name();
-  root["in_place"] = in_place;
-  if (r.has_profile) root["profile"] = r.profile_name;
-  root["order"] = OrderJson(g, m.order);
+OJson StepsJson(const Graph& g, const MemoryReport& m) {
   OJson steps = OJson::array();
   for (const MemoryStep& s : m.steps) {
     OJson j;
@@ -237,7 +231,71 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
     j["live_tensors_omitted"] = static_cast<std::size_t>(s.live_tensor_count) - listed.size();
     steps.push_back(j);
   }
-  root["steps"] = steps;
+  return steps;
+}
+
+// The order search's result, as keys of the root object.
+void AddSearchJson(const Graph& g, const OrderSearchResult& search, OJson* root) {
+  (*root)["optimized_peak_activation_bytes"] = search.best_peak_bytes;
+  (*root)["optimal"] = search.optimal;
+  (*root)["exact_search"] = search.exact_search;
+  (*root)["lower_bound_bytes"] = search.lower_bound_bytes;
+  (*root)["states_visited"] = search.states_visited;
+  (*root)["stop_reason"] = OrderSearchStopName(search.stop_reason);
+  (*root)["optimized_order"] = OrderJson(g, search.best_order);
+}
+
+OJson ArenaJson(const Graph& g, const Result& r) {
+  const ArenaPlan& p = r.plan;
+  OJson a;
+  a["order"] = r.optimized ? "optimized" : "given";
+  a["alignment_bytes"] = r.alignment_bytes;
+  a["peak_bytes"] = p.peak_bytes;
+  a["fragmentation"] = p.fragmentation;
+  a["linear_arena_bytes"] = p.linear_arena_bytes;
+  OJson blocks = OJson::array();
+  for (const ArenaBlock& b : p.blocks) {
+    OJson j;
+    if (b.buffer >= 0) {
+      j["tensors"] = NameList(g, r.plan_liveness.buffers[b.buffer].tensors);
+    } else {
+      j["scratch_of"] = g.node(r.plan_liveness.order[b.scratch_step]).name;
+    }
+    j["offset_bytes"] = b.offset_bytes;
+    j["size_bytes"] = b.size_bytes;
+    j["first_step"] = b.first_step;
+    j["last_step"] = b.last_step;
+    blocks.push_back(j);
+  }
+  a["blocks"] = blocks;
+  return a;
+}
+
+OJson FitJson(const MemoryFit& f) {
+  OJson j;
+  j["flash_capacity_bytes"] = f.flash_capacity_bytes;
+  j["sram_capacity_bytes"] = f.sram_capacity_bytes;
+  j["flash_used_bytes"] = f.flash_used_bytes;
+  j["sram_used_bytes"] = f.sram_used_bytes;
+  j["flash_margin_bytes"] = f.flash_margin_bytes;
+  j["sram_margin_bytes"] = f.sram_margin_bytes;
+  j["fits_flash"] = f.fits_flash;
+  j["fits_sram"] = f.fits_sram;
+  j["fits"] = f.fits;
+  j["sram_weight_bytes"] = f.sram_weight_bytes;
+  j["runtime_flash_bytes"] = f.runtime_flash_bytes;
+  j["runtime_sram_bytes"] = f.runtime_sram_bytes;
+  return j;
+}
+
+void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out) {
+  const MemoryReport& m = r.report;
+  OJson root;
+  root["model"] = g.name();
+  root["in_place"] = in_place;
+  if (r.has_profile) root["profile"] = r.profile_name;
+  root["order"] = OrderJson(g, m.order);
+  root["steps"] = StepsJson(g, m);
   root["peak_activation_bytes"] = m.peak_activation_bytes;
   root["peak_step"] = m.peak_step;
   root["peak_layer"] = g.node(m.peak_node).name;
@@ -246,58 +304,12 @@ void PrintJson(const Graph& g, const Result& r, bool in_place, std::ostream& out
   root["total_footprint_bytes"] = m.total_footprint_bytes;
   root["activation_share"] =
       static_cast<double>(m.peak_activation_bytes) / static_cast<double>(m.total_footprint_bytes);
-  if (r.optimized) {
-    root["optimized_peak_activation_bytes"] = r.search.best_peak_bytes;
-    root["optimal"] = r.search.optimal;
-    root["exact_search"] = r.search.exact_search;
-    root["lower_bound_bytes"] = r.search.lower_bound_bytes;
-    root["states_visited"] = r.search.states_visited;
-    root["stop_reason"] = OrderSearchStopName(r.search.stop_reason);
-    root["optimized_order"] = OrderJson(g, r.search.best_order);
-  }
+  if (r.optimized) AddSearchJson(g, r.search, &root);
   if (r.planned) {
-    const ArenaPlan& p = r.plan;
-    root["arena_bytes"] = p.arena_bytes;
-    OJson a;
-    a["order"] = r.optimized ? "optimized" : "given";
-    a["alignment_bytes"] = r.alignment_bytes;
-    a["peak_bytes"] = p.peak_bytes;
-    a["fragmentation"] = p.fragmentation;
-    a["linear_arena_bytes"] = p.linear_arena_bytes;
-    OJson blocks = OJson::array();
-    for (const ArenaBlock& b : p.blocks) {
-      OJson j;
-      if (b.buffer >= 0) {
-        j["tensors"] = NameList(g, r.plan_liveness.buffers[b.buffer].tensors);
-      } else {
-        j["scratch_of"] = g.node(r.plan_liveness.order[b.scratch_step]).name;
-      }
-      j["offset_bytes"] = b.offset_bytes;
-      j["size_bytes"] = b.size_bytes;
-      j["first_step"] = b.first_step;
-      j["last_step"] = b.last_step;
-      blocks.push_back(j);
-    }
-    a["blocks"] = blocks;
-    root["arena"] = a;
+    root["arena_bytes"] = r.plan.arena_bytes;
+    root["arena"] = ArenaJson(g, r);
   }
-  if (r.has_profile) {
-    const MemoryFit& f = r.fit;
-    OJson j;
-    j["flash_capacity_bytes"] = f.flash_capacity_bytes;
-    j["sram_capacity_bytes"] = f.sram_capacity_bytes;
-    j["flash_used_bytes"] = f.flash_used_bytes;
-    j["sram_used_bytes"] = f.sram_used_bytes;
-    j["flash_margin_bytes"] = f.flash_margin_bytes;
-    j["sram_margin_bytes"] = f.sram_margin_bytes;
-    j["fits_flash"] = f.fits_flash;
-    j["fits_sram"] = f.fits_sram;
-    j["fits"] = f.fits;
-    j["sram_weight_bytes"] = f.sram_weight_bytes;
-    j["runtime_flash_bytes"] = f.runtime_flash_bytes;
-    j["runtime_sram_bytes"] = f.runtime_sram_bytes;
-    root["fit"] = j;
-  }
+  if (r.has_profile) root["fit"] = FitJson(r.fit);
   out << DumpJson(root) << "\n";
 }
 
@@ -349,6 +361,28 @@ void PrintCsvTotals(const Graph& g, const Result& r, std::ostream& out) {
   WriteCsvRow(out, row);
 }
 
+// --alignment: a power of two up to 4096.
+std::int64_t ParseAlignment(const ParsedArgs& parsed, std::int64_t fallback) {
+  if (!parsed.Has("alignment")) return fallback;
+  const std::int64_t alignment = ParsePositive("alignment", parsed.Get("alignment"));
+  if ((alignment & (alignment - 1)) != 0 || alignment > 4096) {
+    throw UsageError("--alignment must be a power of two up to 4096 (got " +
+                     parsed.Get("alignment") + ")");
+  }
+  return alignment;
+}
+
+// --max-states: each state costs memory and time; 2^26 (~67 M) is minutes and gigabytes.
+std::int64_t ParseMaxStates(const ParsedArgs& parsed, std::int64_t fallback) {
+  if (!parsed.Has("max-states")) return fallback;
+  const std::int64_t max_states = ParsePositive("max-states", parsed.Get("max-states"));
+  if (max_states > (std::int64_t{1} << 26)) {
+    throw UsageError("--max-states must be at most 67108864 (got " + parsed.Get("max-states") +
+                     ")");
+  }
+  return max_states;
+}
+
 int Run(const Args& args, std::ostream& out) {
   std::vector<std::string> with_value = {"format",  "profile",       "alignment",  "max-states",
                                          "weights", "layer-weights", "max-seconds"};
@@ -367,25 +401,10 @@ int Run(const Args& args, std::ostream& out) {
     throw UsageError("--flash, --sram, --reserve-* and --require-fit need --profile");
   }
   Result r;
-  if (parsed.Has("alignment")) {
-    r.alignment_bytes = ParsePositive("alignment", parsed.Get("alignment"));
-    if ((r.alignment_bytes & (r.alignment_bytes - 1)) != 0 || r.alignment_bytes > 4096) {
-      throw UsageError("--alignment must be a power of two up to 4096 (got " +
-                       parsed.Get("alignment") + ")");
-    }
-  }
-  std::int64_t max_states = OrderSearchOptions().max_states;
-  if (parsed.Has("max-states")) {
-    max_states = ParsePositive("max-states", parsed.Get("max-states"));
-    // Each state costs memory and time: 2^26 (~67 M) is minutes of search and gigabytes.
-    if (max_states > (std::int64_t{1} << 26)) {
-      throw UsageError("--max-states must be at most 67108864 (got " + parsed.Get("max-states") +
-                       ")");
-    }
-  }
-
-  const double max_seconds =
-      parsed.Has("max-seconds") ? ParseSeconds(parsed.Get("max-seconds")) : 0.0;
+  r.alignment_bytes = ParseAlignment(parsed, r.alignment_bytes);
+  OrderSearchOptions search;
+  search.max_states = ParseMaxStates(parsed, search.max_states);
+  search.max_seconds = parsed.Has("max-seconds") ? ParseSeconds(parsed.Get("max-seconds")) : 0.0;
 
   const Graph graph = LoadModelForCli(parsed.positional[0], parsed.Has("allow-unsupported"));
   MemoryOptions options;
@@ -406,11 +425,8 @@ int Run(const Args& args, std::ostream& out) {
   r.report = AnalyzeMemory(graph, options);
   if (r.has_profile) r.fit = CheckFit(r.report, profile, graph, placement);
   if (parsed.Has("optimize-order")) {
-    OrderSearchOptions s;
-    s.rules = options.rules;
-    s.max_states = max_states;
-    s.max_seconds = max_seconds;
-    r.search = FindBestOrder(graph, s);
+    search.rules = options.rules;
+    r.search = FindBestOrder(graph, search);
     r.optimized = true;
   }
   if (parsed.Has("plan")) {

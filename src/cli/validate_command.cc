@@ -220,106 +220,120 @@ OJson Summary(const std::vector<Row>& rows) {
   return j;
 }
 
+// The system row `i` belongs to, created on its first row; a system keeps one profile and runtime.
+System& SystemOf(const Table& t, std::size_t i, std::vector<System>* systems,
+                 std::map<std::string, std::size_t>* index) {
+  const std::string name = t.Required(i, "system");
+  auto it = index->find(name);
+  if (it == index->end()) {
+    it = index->emplace(name, systems->size()).first;
+    System s;
+    s.name = name;
+    s.board = t.Get(i, "board");
+    s.core = t.Get(i, "core");
+    s.runtime = t.Required(i, "runtime");
+    s.profile = t.Required(i, "profile");
+    systems->push_back(s);
+  }
+  System& s = (*systems)[it->second];
+  if (t.Get(i, "profile") != s.profile || t.Get(i, "runtime") != s.runtime) {
+    t.Fail(i, "profile", "system \"" + name + "\" has another profile or runtime on an earlier row");
+  }
+  return s;
+}
+
+// Row `i` of system `s`: the measurement, the estimate at the measured clock, absolute errors.
+Row EvaluateRow(const Table& t, std::size_t i, Cache& cache, const System& s) {
+  Row r;
+  r.model = t.Required(i, "model");
+  for (const Row& other : s.rows) {
+    if (other.model == r.model) {
+      t.Fail(i, "model",
+             "duplicate row: system \"" + s.name + "\" already has model \"" + r.model + "\"");
+    }
+  }
+  r.match = t.Required(i, "match");
+  if (r.match != "exact" && r.match != "shape") {
+    t.Fail(i, "match", "must be exact or shape (got \"" + r.match + "\")");
+  }
+  const double clock_hz = t.Number(i, "clock_hz");
+  r.measured_s = t.Number(i, "latency_ms") * 1e-3;
+  r.measured_j = t.Number(i, "energy_uj", true) * 1e-6;
+  if (r.measured_j < 0) r.measured_j = -1;
+  const Estimator& est = cache.Profile(i);
+  NetworkEstimate e;
+  try {
+    est.EstimateGraph(cache.Model(i), &e);
+  } catch (const Error& err) {
+    t.Fail(i, "model", err.what());
+  }
+  // Cycles at the measured system's clock: the profile's cycles are per clock.
+  r.estimate_s = e.totals.cycles / clock_hz;
+  r.memory_s = e.totals.memory_cycles / clock_hz;
+  r.naive_s = e.totals.naive_cycles / clock_hz;
+  if (!(r.estimate_s - r.memory_s > 0.0) || !(r.naive_s > 0.0)) {
+    t.Fail(i, "model", "the model has no work to compare (estimated compute time 0)");
+  }
+  const double watts = e.totals.latency_s > 0 ? e.totals.energy_j / e.totals.latency_s : 0.0;
+  const double naive_watts =
+      e.totals.naive_latency_s > 0 ? e.totals.naive_energy_j / e.totals.naive_latency_s : 0.0;
+  r.estimate_j = r.estimate_s * watts;
+  r.naive_j = r.naive_s * naive_watts;
+  if (r.match == "exact") {
+    r.abs_error = std::fabs(r.estimate_s / r.measured_s - 1.0);
+    r.naive_abs_error = std::fabs(r.naive_s / r.measured_s - 1.0);
+    if (r.measured_j > 0) {
+      r.energy_abs_error = std::fabs(r.estimate_j / r.measured_j - 1.0);
+      r.naive_energy_abs_error = std::fabs(r.naive_j / r.measured_j - 1.0);
+    }
+  }
+  return r;
+}
+
+// Leave-one-out errors of a system's rows: latency with one scale on compute (memory time as
+// estimated), and energy with one scale over the rows that give energy (power is nearly
+// constant: energy follows time); the ops-proportional model likewise.
+void AddLeaveOneOut(System* s) {
+  std::vector<double> compute, memory, measured, naive, zeros(s->rows.size(), 0.0);
+  for (const Row& r : s->rows) {
+    compute.push_back(r.estimate_s - r.memory_s);
+    memory.push_back(r.memory_s);
+    measured.push_back(r.measured_s);
+    naive.push_back(r.naive_s);
+  }
+  const std::vector<double> loo = LeaveOneOutErrors(compute, memory, measured);
+  const std::vector<double> naive_loo = LeaveOneOutErrors(naive, zeros, measured);
+  for (std::size_t i = 0; i < loo.size(); ++i) {
+    s->rows[i].loo_error = loo[i];
+    s->rows[i].naive_loo_error = naive_loo[i];
+  }
+  std::vector<double> ee, en, em;
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < s->rows.size(); ++i) {
+    if (s->rows[i].measured_j <= 0) continue;
+    ee.push_back(s->rows[i].estimate_j);
+    en.push_back(s->rows[i].naive_j);
+    em.push_back(s->rows[i].measured_j);
+    which.push_back(i);
+  }
+  const std::vector<double> ez(ee.size(), 0.0);
+  const std::vector<double> eloo = LeaveOneOutErrors(ee, ez, em);
+  const std::vector<double> enloo = LeaveOneOutErrors(en, ez, em);
+  for (std::size_t k = 0; k < eloo.size(); ++k) {
+    s->rows[which[k]].energy_loo_error = eloo[k];
+    s->rows[which[k]].naive_energy_loo_error = enloo[k];
+  }
+}
+
 std::vector<System> EvaluateNetworks(const Table& t, bool allow_unsupported) {
   Cache cache(t, allow_unsupported);
   std::vector<System> systems;
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string name = t.Required(i, "system");
-    auto it = index.find(name);
-    if (it == index.end()) {
-      it = index.emplace(name, systems.size()).first;
-      System s;
-      s.name = name;
-      s.board = t.Get(i, "board");
-      s.core = t.Get(i, "core");
-      s.runtime = t.Required(i, "runtime");
-      s.profile = t.Required(i, "profile");
-      systems.push_back(s);
-    }
-    System& s = systems[it->second];
-    if (t.Get(i, "profile") != s.profile || t.Get(i, "runtime") != s.runtime) {
-      t.Fail(i, "profile",
-             "system \"" + name + "\" has another profile or runtime on an earlier row");
-    }
-    Row r;
-    r.model = t.Required(i, "model");
-    for (const Row& other : s.rows) {
-      if (other.model == r.model) {
-        t.Fail(i, "model",
-               "duplicate row: system \"" + name + "\" already has model \"" + r.model + "\"");
-      }
-    }
-    r.match = t.Required(i, "match");
-    if (r.match != "exact" && r.match != "shape") {
-      t.Fail(i, "match", "must be exact or shape (got \"" + r.match + "\")");
-    }
-    const double clock_hz = t.Number(i, "clock_hz");
-    r.measured_s = t.Number(i, "latency_ms") * 1e-3;
-    r.measured_j = t.Number(i, "energy_uj", true) * 1e-6;
-    if (r.measured_j < 0) r.measured_j = -1;
-    const Estimator& est = cache.Profile(i);
-    NetworkEstimate e;
-    try {
-      est.EstimateGraph(cache.Model(i), &e);
-    } catch (const Error& err) {
-      t.Fail(i, "model", err.what());
-    }
-    // Cycles at the measured system's clock: the profile's cycles are per clock.
-    r.estimate_s = e.totals.cycles / clock_hz;
-    r.memory_s = e.totals.memory_cycles / clock_hz;
-    r.naive_s = e.totals.naive_cycles / clock_hz;
-    if (!(r.estimate_s - r.memory_s > 0.0) || !(r.naive_s > 0.0)) {
-      t.Fail(i, "model", "the model has no work to compare (estimated compute time 0)");
-    }
-    const double watts = e.totals.latency_s > 0 ? e.totals.energy_j / e.totals.latency_s : 0.0;
-    const double naive_watts =
-        e.totals.naive_latency_s > 0 ? e.totals.naive_energy_j / e.totals.naive_latency_s : 0.0;
-    r.estimate_j = r.estimate_s * watts;
-    r.naive_j = r.naive_s * naive_watts;
-    if (r.match == "exact") {
-      r.abs_error = std::fabs(r.estimate_s / r.measured_s - 1.0);
-      r.naive_abs_error = std::fabs(r.naive_s / r.measured_s - 1.0);
-      if (r.measured_j > 0) {
-        r.energy_abs_error = std::fabs(r.estimate_j / r.measured_j - 1.0);
-        r.naive_energy_abs_error = std::fabs(r.naive_j / r.measured_j - 1.0);
-      }
-    }
-    s.rows.push_back(r);
+    System& s = SystemOf(t, i, &systems, &index);
+    s.rows.push_back(EvaluateRow(t, i, cache, s));
   }
-  for (System& s : systems) {
-    std::vector<double> compute, memory, measured, naive, zeros(s.rows.size(), 0.0);
-    for (const Row& r : s.rows) {
-      compute.push_back(r.estimate_s - r.memory_s);
-      memory.push_back(r.memory_s);
-      measured.push_back(r.measured_s);
-      naive.push_back(r.naive_s);
-    }
-    const std::vector<double> loo = LeaveOneOutErrors(compute, memory, measured);
-    const std::vector<double> naive_loo = LeaveOneOutErrors(naive, zeros, measured);
-    for (std::size_t i = 0; i < loo.size(); ++i) {
-      s.rows[i].loo_error = loo[i];
-      s.rows[i].naive_loo_error = naive_loo[i];
-    }
-    // Energy: one scale on the estimated energy (power is nearly constant: energy follows
-    // time), over the rows that give energy.
-    std::vector<double> ee, en, em;
-    std::vector<std::size_t> which;
-    for (std::size_t i = 0; i < s.rows.size(); ++i) {
-      if (s.rows[i].measured_j <= 0) continue;
-      ee.push_back(s.rows[i].estimate_j);
-      en.push_back(s.rows[i].naive_j);
-      em.push_back(s.rows[i].measured_j);
-      which.push_back(i);
-    }
-    const std::vector<double> ez(ee.size(), 0.0);
-    const std::vector<double> eloo = LeaveOneOutErrors(ee, ez, em);
-    const std::vector<double> enloo = LeaveOneOutErrors(en, ez, em);
-    for (std::size_t k = 0; k < eloo.size(); ++k) {
-      s.rows[which[k]].energy_loo_error = eloo[k];
-      s.rows[which[k]].naive_energy_loo_error = enloo[k];
-    }
-  }
+  for (System& s : systems) AddLeaveOneOut(&s);
   return systems;
 }
 
@@ -403,14 +417,10 @@ void PrintNetworks(const Table& t, const std::vector<System>& systems, std::ostr
 }
 
 // Layer tables: share of network time per layer, estimate vs measured.
-OJson EvaluateLayers(const Table& t, bool allow_unsupported) {
-  Cache cache(t, allow_unsupported);
-  const Graph& g = cache.Model(0);
-  const Estimator& est = cache.Profile(0);
-  NetworkEstimate e;
-  est.EstimateGraph(g, &e);
+// The measured time of each layer the table lists, -1 for the others; their sum in `total`.
+std::vector<double> MeasuredLayerTimes(const Table& t, const Graph& g, double* total) {
   std::vector<double> measured(g.nodes().size(), -1.0);
-  double measured_total = 0.0;
+  *total = 0.0;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     if (t.Get(i, "model") != t.Get(0, "model") || t.Get(i, "profile") != t.Get(0, "profile")) {
       t.Fail(i, "model", "a layer table holds one model and one profile");
@@ -423,8 +433,19 @@ OJson EvaluateLayers(const Table& t, bool allow_unsupported) {
     if (id == g.nodes().size()) t.Fail(i, "layer", "model has no layer \"" + layer + "\"");
     if (measured[id] >= 0) t.Fail(i, "layer", "duplicate layer \"" + layer + "\"");
     measured[id] = t.Number(i, "measured_us") * 1e-6;
-    measured_total += measured[id];
+    *total += measured[id];
   }
+  return measured;
+}
+
+OJson EvaluateLayers(const Table& t, bool allow_unsupported) {
+  Cache cache(t, allow_unsupported);
+  const Graph& g = cache.Model(0);
+  const Estimator& est = cache.Profile(0);
+  NetworkEstimate e;
+  est.EstimateGraph(g, &e);
+  double measured_total = 0.0;
+  const std::vector<double> measured = MeasuredLayerTimes(t, g, &measured_total);
   double est_total = 0.0, naive_total = 0.0;
   for (std::size_t n = 0; n < measured.size(); ++n) {
     if (measured[n] < 0) continue;
