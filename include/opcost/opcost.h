@@ -22,6 +22,7 @@
 #include "opcost/order_search.h"
 #include "opcost/profile.h"
 #include "opcost/profile_catalog.h"
+#include "opcost/report.h"
 #include "opcost/shape_inference.h"
 #include "opcost/tflite_import.h"
 #include "opcost/types.h"

@@ -11,8 +11,9 @@ import operator
 
 __all__ = ["to_model_dict", "from_torch"]
 
-# Ops a following ReLU/ReLU6 may be fused into, as TFLite converters do.
-_FUSES_ACTIVATION = ("conv2d", "depthwise_conv2d", "fully_connected", "add")
+# Ops a following ReLU/ReLU6 may be fused into, as TFLite converters do: the op table's
+# fused_activation rows (src/core/*_ops.cc).
+_FUSES_ACTIVATION = ("conv2d", "depthwise_conv2d", "fully_connected", "add", "mul")
 _CONV_OPS = ("conv2d", "depthwise_conv2d")
 
 

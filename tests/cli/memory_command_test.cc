@@ -80,6 +80,12 @@ TEST(MemoryCommand, BadInputExitsOneBadUsageTwo) {
   r = Opcost("memory " + kExample + " --max-states x");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr("--max-states needs a positive integer (got 'x')"));
+  for (const char* seconds : {"0", "-1", "1e9", "nan", "2s"}) {
+    r = Opcost("memory " + kExample + " --optimize-order --max-seconds " + seconds);
+    EXPECT_EQ(r.exit_code, 2) << seconds << ": " << r.out;
+    EXPECT_THAT(r.out, HasSubstr("--max-seconds needs a number of seconds in (0, 86400] (got '" +
+                                 std::string(seconds) + "')"));
+  }
   r = Opcost("memory");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   r = Opcost("memory " + kExample + " --profile /nonexistent.json");

@@ -341,3 +341,16 @@ def test_training_mode_is_restored():
     net = ResNet8().train()
     to_model_dict(net, torch.zeros(1, 3, 32, 32))
     assert net.training
+
+
+class GatedProduct(nn.Module):
+    def forward(self, x, y):
+        return torch.relu(x * y)
+
+
+def test_relu_after_mul_is_fused_like_after_add():
+    # TFLite's MUL carries a fused activation as ADD does (op table: fused_activation).
+    model = to_model_dict(GatedProduct(), (torch.zeros(1, 4, 4, 3), torch.zeros(1, 4, 4, 3)),
+                          declare_shapes=True)
+    assert [layer["op"] for layer in model["layers"]] == ["mul"]
+    assert model["layers"][0]["activation"] == "relu"
