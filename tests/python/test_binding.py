@@ -65,6 +65,22 @@ def test_memory_matches_the_published_tflite_tools_peak():
     assert [s["live_tensors"] for s in mine.records()] == [s["live_tensors"] for s in theirs["steps"]]
 
 
+def test_with_device_matches_the_cli_device_options():
+    device = opcost.load_profile(M7).with_device(flash_bytes=300 * 1024, sram_bytes=64 * 1024,
+                                                 reserve_flash_bytes=0, reserve_sram_bytes=4096)
+    theirs = cli_json("memory", KWS, "--profile", M7, "--flash", "300K", "--sram", "64K",
+                      "--reserve-flash", "0", "--reserve-sram", "4096")
+    mine = opcost.memory(KWS, device)
+    assert mine.fit.to_dict() == theirs["fit"]
+    # Hand sums: SRAM used = peak activations with scratch + the reserve; flash = the weights.
+    assert mine.fit.sram_capacity_bytes == 65536 and mine.fit.runtime_sram_bytes == 4096
+    assert mine.fit.flash_used_bytes == mine.weight_bytes
+    assert device.describe()["runtime_reserve"] == {"flash_bytes": 0, "sram_bytes": 4096}
+    assert opcost.load_profile(M7).describe()["sram_bytes"] == 320 * 1024  # the original kept
+    with pytest.raises(ValueError, match="sram_bytes must be between 1 and 2\\*\\*50"):
+        device.with_device(sram_bytes=0)
+
+
 def test_memory_order_search_budgets_report_the_stop_reason():
     # The 9-node NAS cell: 83 ops, one segment of 81 (docs/memory.md, "Execution-order search").
     cell = os.path.join(ROOT, "models", "nas_cell_9node.json")
