@@ -135,61 +135,34 @@ std::vector<ConstantSpec> BatchNormConstants(const OpAttributes&, const Shape& x
   return {{"scale", Shape{x.Channels()}, t, false}, {"offset", Shape{x.Channels()}, t, true}};
 }
 
+// The activations' row: one data input, the output shaped like it, no weights, no JSON fields;
+// `in_place` as the op table's field.
+OpInfo ActivationInfo(OpType type, const char* name, void (*count)(const LayerDesc&, OpMetrics*),
+                      bool in_place) {
+  return {type, name, OpCategory::kActivation, 1, 1,
+          InferSame, count, nullptr, nullptr,
+          /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
+          /*alias=*/false, in_place, /*fused_activation=*/false,
+          {},
+          {}};
+}
+
 }  // namespace
 
 // Fields: type, name, category, min/max data inputs, infer, count, check_layer, constants,
 // weights/bias input, alias, in_place, fused_activation, json_fields, required_json_fields
 // (op_registry.h).
 // in_place: the elementwise activations and add (docs/memory.md, "In place").
-const OpInfo kReluInfo = {
-    OpType::kRelu, "relu", OpCategory::kActivation, 1, 1,
-    InferSame, CountRelu, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kRelu6Info = {
-    OpType::kRelu6, "relu6", OpCategory::kActivation, 1, 1,
-    InferSame, CountRelu6, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kSigmoidInfo = {
-    OpType::kSigmoid, "sigmoid", OpCategory::kActivation, 1, 1,
-    InferSame, CountNonlinear, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kTanhInfo = {
-    OpType::kTanh, "tanh", OpCategory::kActivation, 1, 1,
-    InferSame, CountNonlinear, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kHardSwishInfo = {
-    OpType::kHardSwish, "hard_swish", OpCategory::kActivation, 1, 1,
-    InferSame, CountHardSwish, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kHardSigmoidInfo = {
-    OpType::kHardSigmoid, "hard_sigmoid", OpCategory::kActivation, 1, 1,
-    InferSame, CountHardSigmoid, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/true, /*fused_activation=*/false,
-    {},
-    {}};
-const OpInfo kSoftmaxInfo = {
-    OpType::kSoftmax, "softmax", OpCategory::kActivation, 1, 1,
-    InferSame, CountSoftmax, nullptr, nullptr,
-    /*weights_input=*/kNoInput, /*bias_input=*/kNoInput,
-    /*alias=*/false, /*in_place=*/false, /*fused_activation=*/false,
-    {},
-    {}};
+const OpInfo kReluInfo = ActivationInfo(OpType::kRelu, "relu", CountRelu, true);
+const OpInfo kRelu6Info = ActivationInfo(OpType::kRelu6, "relu6", CountRelu6, true);
+const OpInfo kSigmoidInfo = ActivationInfo(OpType::kSigmoid, "sigmoid", CountNonlinear, true);
+const OpInfo kTanhInfo = ActivationInfo(OpType::kTanh, "tanh", CountNonlinear, true);
+const OpInfo kHardSwishInfo =
+    ActivationInfo(OpType::kHardSwish, "hard_swish", CountHardSwish, true);
+const OpInfo kHardSigmoidInfo =
+    ActivationInfo(OpType::kHardSigmoid, "hard_sigmoid", CountHardSigmoid, true);
+// Softmax is not elementwise (each output reads its whole row): not in place.
+const OpInfo kSoftmaxInfo = ActivationInfo(OpType::kSoftmax, "softmax", CountSoftmax, false);
 const OpInfo kAddInfo = {
     OpType::kAdd, "add", OpCategory::kElementwise, 1, 2,
     InferBinary, CountAdd, nullptr, nullptr,
