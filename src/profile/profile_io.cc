@@ -417,6 +417,114 @@ ordered_json Sourced(double value, const std::string& source) {
   return j;
 }
 
+ordered_json WriteHardware(const HardwareProfile& p) {
+  ordered_json hw;
+  hw["core"] = p.core;
+  if (!p.mcu.empty()) hw["mcu"] = p.mcu;
+  if (!p.board.empty()) hw["board"] = p.board;
+  hw["clock_hz"] = p.clock_hz;
+  hw["flash_bytes"] = p.flash_bytes;
+  hw["sram_bytes"] = p.sram_bytes;
+  hw["kernel_library"] = p.kernel_library;
+  if (!p.kernel_library_version.empty()) hw["kernel_library_version"] = p.kernel_library_version;
+  hw["source"] = p.identity_source;
+  return hw;
+}
+
+ordered_json WriteSources(const std::vector<ProvenanceSource>& sources) {
+  ordered_json j = ordered_json::object();
+  for (const ProvenanceSource& s : sources) {
+    j[s.id] = {{"kind", s.kind}, {"citation", s.citation}};
+  }
+  return j;
+}
+
+ordered_json WriteCategory(OpCategory c, const CategoryProfile& cp) {
+  ordered_json j = ordered_json::object();
+  if (!cp.characterized) {
+    j["characterized"] = false;
+  } else {
+    if (IsMacCategory(c)) {
+      ordered_json pts = ordered_json::array();
+      for (const auto& pt : cp.curve.points())
+        pts.push_back({pt.macs_per_output, pt.macs_per_cycle});
+      j["throughput"] = {{"points", pts}, {"source", cp.throughput_source}};
+    } else {
+      j["cycles_per_element"] = Sourced(cp.cycles_per_element, cp.throughput_source);
+    }
+    j["overhead_cycles"] = Sourced(cp.overhead_cycles, cp.overhead_source);
+    j["power_mw"] = Sourced(cp.power_mw, cp.power_source);
+  }
+  if (!cp.note.empty()) j["note"] = cp.note;
+  return j;
+}
+
+ordered_json WriteVariants(const std::vector<VariantRule>& variants) {
+  ordered_json vs = ordered_json::array();
+  for (const VariantRule& v : variants) {
+    ordered_json j;
+    j["category"] = OpCategoryName(v.category);
+    j["condition"] = VariantConditionName(v.condition);
+    j["value"] = v.value;
+    j["factor"] = v.factor;
+    j["source"] = v.source;
+    if (!v.note.empty()) j["note"] = v.note;
+    vs.push_back(j);
+  }
+  return vs;
+}
+
+ordered_json WriteScratch(const std::vector<ScratchRule>& scratch) {
+  ordered_json ss = ordered_json::array();
+  for (const ScratchRule& s : scratch) {
+    ordered_json j;
+    j["category"] = OpCategoryName(s.category);
+    if (!s.kernel.empty()) j["kernel"] = s.kernel;
+    j["term"] = ScratchTermName(s.term);
+    j["bytes_per_unit"] = s.bytes_per_unit;
+    j["constant_bytes"] = s.constant_bytes;
+    j["source"] = s.source;
+    ss.push_back(j);
+  }
+  return ss;
+}
+
+ordered_json WriteMemory(const MemorySystem& memory) {
+  ordered_json regions = ordered_json::object();
+  for (const MemoryRegion& m : memory.regions) {
+    ordered_json j;
+    j["kind"] = m.kind;
+    j["bytes"] = {{"value", m.bytes}, {"source", m.bytes_source}};
+    j["read_cycles_per_byte"] = Sourced(m.read_cycles_per_byte, m.read_source);
+    if (!m.note.empty()) j["note"] = m.note;
+    regions[m.name] = j;
+  }
+  return {
+      {"regions", regions},
+      {"weights", memory.regions[static_cast<std::size_t>(memory.weights_region)].name},
+      {"activations", memory.regions[static_cast<std::size_t>(memory.activations_region)].name}};
+}
+
+ordered_json WriteRuntimeReserve(const RuntimeReserve& rr) {
+  ordered_json j;
+  j["flash_bytes"] = {{"value", rr.flash_bytes}, {"source", rr.flash_source}};
+  j["sram_bytes"] = {{"value", rr.sram_bytes}, {"source", rr.sram_source}};
+  if (!rr.note.empty()) j["note"] = rr.note;
+  return j;
+}
+
+ordered_json WriteValidation(const std::vector<ValidationRecord>& validation) {
+  ordered_json vs = ordered_json::array();
+  for (const ValidationRecord& v : validation) {
+    vs.push_back({{"kind", v.kind},
+                  {"rows", v.rows},
+                  {"latency_error_pct", v.latency_error_pct},
+                  {"naive_latency_error_pct", v.naive_latency_error_pct},
+                  {"source", v.source}});
+  }
+  return vs;
+}
+
 }  // namespace
 
 int MemorySystem::Find(const std::string& name) const {
@@ -484,110 +592,21 @@ std::string SaveProfileToString(const HardwareProfile& p) {
   doc["format_version"] = v2 ? 2 : 1;
   doc["name"] = p.name;
   if (!p.description.empty()) doc["description"] = p.description;
-  ordered_json hw;
-  hw["core"] = p.core;
-  if (!p.mcu.empty()) hw["mcu"] = p.mcu;
-  if (!p.board.empty()) hw["board"] = p.board;
-  hw["clock_hz"] = p.clock_hz;
-  hw["flash_bytes"] = p.flash_bytes;
-  hw["sram_bytes"] = p.sram_bytes;
-  hw["kernel_library"] = p.kernel_library;
-  if (!p.kernel_library_version.empty()) hw["kernel_library_version"] = p.kernel_library_version;
-  hw["source"] = p.identity_source;
-  doc["hardware"] = hw;
-  ordered_json sources = ordered_json::object();
-  for (const ProvenanceSource& s : p.sources) {
-    sources[s.id] = {{"kind", s.kind}, {"citation", s.citation}};
-  }
-  doc["sources"] = sources;
+  doc["hardware"] = WriteHardware(p);
+  doc["sources"] = WriteSources(p.sources);
   doc["naive_model"] = {{"ops_per_cycle", p.naive_ops_per_cycle}, {"source", p.naive_source}};
   doc["idle_power_mw"] = Sourced(p.idle_power_mw, p.idle_power_source);
   ordered_json cats = ordered_json::object();
   for (int i = 0; i < kNumOpCategories; ++i) {
     const auto c = static_cast<OpCategory>(i);
-    const CategoryProfile& cp = p.category(c);
-    ordered_json j = ordered_json::object();
-    if (!cp.characterized) {
-      j["characterized"] = false;
-    } else {
-      if (IsMacCategory(c)) {
-        ordered_json pts = ordered_json::array();
-        for (const auto& pt : cp.curve.points())
-          pts.push_back({pt.macs_per_output, pt.macs_per_cycle});
-        j["throughput"] = {{"points", pts}, {"source", cp.throughput_source}};
-      } else {
-        j["cycles_per_element"] = Sourced(cp.cycles_per_element, cp.throughput_source);
-      }
-      j["overhead_cycles"] = Sourced(cp.overhead_cycles, cp.overhead_source);
-      j["power_mw"] = Sourced(cp.power_mw, cp.power_source);
-    }
-    if (!cp.note.empty()) j["note"] = cp.note;
-    cats[OpCategoryName(c)] = j;
+    cats[OpCategoryName(c)] = WriteCategory(c, p.category(c));
   }
   doc["categories"] = cats;
-  if (!p.variants.empty()) {
-    ordered_json vs = ordered_json::array();
-    for (const VariantRule& v : p.variants) {
-      ordered_json j;
-      j["category"] = OpCategoryName(v.category);
-      j["condition"] = VariantConditionName(v.condition);
-      j["value"] = v.value;
-      j["factor"] = v.factor;
-      j["source"] = v.source;
-      if (!v.note.empty()) j["note"] = v.note;
-      vs.push_back(j);
-    }
-    doc["variants"] = vs;
-  }
-  if (!p.scratch.empty()) {
-    ordered_json ss = ordered_json::array();
-    for (const ScratchRule& s : p.scratch) {
-      ordered_json j;
-      j["category"] = OpCategoryName(s.category);
-      if (!s.kernel.empty()) j["kernel"] = s.kernel;
-      j["term"] = ScratchTermName(s.term);
-      j["bytes_per_unit"] = s.bytes_per_unit;
-      j["constant_bytes"] = s.constant_bytes;
-      j["source"] = s.source;
-      ss.push_back(j);
-    }
-    doc["scratch"] = ss;
-  }
-  if (!p.memory.empty()) {
-    ordered_json regions = ordered_json::object();
-    for (const MemoryRegion& m : p.memory.regions) {
-      ordered_json j;
-      j["kind"] = m.kind;
-      j["bytes"] = {{"value", m.bytes}, {"source", m.bytes_source}};
-      j["read_cycles_per_byte"] = Sourced(m.read_cycles_per_byte, m.read_source);
-      if (!m.note.empty()) j["note"] = m.note;
-      regions[m.name] = j;
-    }
-    doc["memory"] = {
-        {"regions", regions},
-        {"weights", p.memory.regions[static_cast<std::size_t>(p.memory.weights_region)].name},
-        {"activations",
-         p.memory.regions[static_cast<std::size_t>(p.memory.activations_region)].name}};
-  }
-  if (has_reserve) {
-    const RuntimeReserve& rr = p.runtime_reserve;
-    ordered_json j;
-    j["flash_bytes"] = {{"value", rr.flash_bytes}, {"source", rr.flash_source}};
-    j["sram_bytes"] = {{"value", rr.sram_bytes}, {"source", rr.sram_source}};
-    if (!rr.note.empty()) j["note"] = rr.note;
-    doc["runtime_reserve"] = j;
-  }
-  if (!p.validation.empty()) {
-    ordered_json vs = ordered_json::array();
-    for (const ValidationRecord& v : p.validation) {
-      vs.push_back({{"kind", v.kind},
-                    {"rows", v.rows},
-                    {"latency_error_pct", v.latency_error_pct},
-                    {"naive_latency_error_pct", v.naive_latency_error_pct},
-                    {"source", v.source}});
-    }
-    doc["validation"] = vs;
-  }
+  if (!p.variants.empty()) doc["variants"] = WriteVariants(p.variants);
+  if (!p.scratch.empty()) doc["scratch"] = WriteScratch(p.scratch);
+  if (!p.memory.empty()) doc["memory"] = WriteMemory(p.memory);
+  if (has_reserve) doc["runtime_reserve"] = WriteRuntimeReserve(p.runtime_reserve);
+  if (!p.validation.empty()) doc["validation"] = WriteValidation(p.validation);
   return doc.dump(2) + "\n";
 }
 
