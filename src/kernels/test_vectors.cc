@@ -199,7 +199,7 @@ void SetConvDims(std::int64_t batches, std::int64_t in_h, std::int64_t in_w, std
 // ---------------------------------------------------------------------------------------------
 // Single-kernel cases.
 
-std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
+ConvParams ReadConvParams(VectorCase& vc) {
   ConvParams p;
   p.input_offset = I32(vc.Int("INPUT_OFFSET"));
   p.filter_offset = I32(vc.IntOr("FILTER_OFFSET", 0));
@@ -212,6 +212,11 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   p.pad_w = I32(vc.Int("PAD_X"));
   p.activation_min = I32(vc.Int("OUT_ACTIVATION_MIN"));
   p.activation_max = I32(vc.Int("OUT_ACTIVATION_MAX"));
+  return p;
+}
+
+std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
+  const ConvParams p = ReadConvParams(vc);
   const std::int64_t batches = vc.Dim("INPUT_BATCHES");
   const std::int64_t in_h = vc.Dim("INPUT_H"), in_w = vc.Dim("INPUT_W"), in_ch = vc.Dim("IN_CH");
   const std::int64_t out_h = vc.Dim("OUTPUT_H"), out_w = vc.Dim("OUTPUT_W");
@@ -544,11 +549,13 @@ void RunModelSoftmax(VectorCase& vc, const std::string& k, Activations* act) {
   act->data = std::move(output);
 }
 
-std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
+// The layers a model case's config names: index -> type. Every key must be
+// <LAYER_TYPE>_<index>_<FIELD>.
+std::map<int, std::string> ModelLayers(const VectorCase& vc) {
   static const char* const kTypes[] = {"DEPTHWISE_CONV_2D", "CONV_2D", "AVERAGE_POOL_2D",
                                        "FULLY_CONNECTED", "SOFTMAX"};
-  std::map<int, std::string> layers;  // index -> type
-  for (const auto& item : config.items()) {
+  std::map<int, std::string> layers;
+  for (const auto& item : vc.config().items()) {
     const std::string& key = item.key();
     bool matched = false;
     for (const char* type : kTypes) {
@@ -570,6 +577,11 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
     if (!matched) vc.Fail("/config/" + key, "not of the form <LAYER_TYPE>_<index>_<FIELD>");
   }
   if (layers.empty()) vc.Fail("/config", "a model case needs at least one layer");
+  return layers;
+}
+
+std::vector<std::int8_t> RunModel(VectorCase& vc) {
+  const std::map<int, std::string> layers = ModelLayers(vc);
   // The input of the first layer: a conv whose config gives the input image.
   const auto& first = *layers.begin();
   const std::string k0 = first.second + "_" + std::to_string(first.first) + "_";
@@ -599,6 +611,45 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
   return act.data;
 }
 
+// Runs the case its kind names; the output, to compare with the reference.
+std::vector<std::int8_t> RunCase(VectorCase& vc) {
+  const std::string& kind = vc.kind();
+  if (kind == "conv") return RunConv(vc, false);
+  if (kind == "depthwise_conv") return RunConv(vc, true);
+  if (kind == "fully_connected") return RunFullyConnected(vc);
+  if (kind == "avg_pool") return RunPool(vc, true);
+  if (kind == "max_pool") return RunPool(vc, false);
+  if (kind == "softmax") return RunSoftmax(vc);
+  if (kind == "add") return RunElementwise(vc, true);
+  if (kind == "mul") return RunElementwise(vc, false);
+  if (kind == "model") return RunModel(vc);
+  vc.Fail("/kind", "unknown kind \"" + kind + "\"");
+}
+
+// Fills the comparison fields of `result` (differences, detail, passed) and its output.
+void Compare(std::vector<std::int8_t> out, const std::vector<std::int8_t>& ref,
+             VectorResult* result) {
+  result->num_elements = static_cast<std::int64_t>(std::min(out.size(), ref.size()));
+  for (std::size_t i = 0; i < out.size() && i < ref.size(); ++i) {
+    if (out[i] != ref[i]) {
+      if (result->first_difference < 0) result->first_difference = static_cast<std::int64_t>(i);
+      ++result->num_differences;
+    }
+  }
+  if (out.size() != ref.size()) {
+    result->detail = "output has " + std::to_string(out.size()) + " bytes, expected " +
+                     std::to_string(ref.size());
+  } else if (result->first_difference >= 0) {
+    const auto i = static_cast<std::size_t>(result->first_difference);
+    result->detail = "output[" + std::to_string(i) + "] = " + std::to_string(out[i]) +
+                     ", expected " + std::to_string(ref[i]) + " (" +
+                     std::to_string(result->num_differences) + " of " + std::to_string(ref.size()) +
+                     " bytes differ)";
+  }
+  result->passed = result->detail.empty();
+  result->output = std::move(out);
+}
+
 }  // namespace
 
 VectorResult RunVectorFile(const std::string& path) {
@@ -608,51 +659,10 @@ VectorResult RunVectorFile(const std::string& path) {
   VectorResult result;
   result.name = vc.name();
   result.kind = vc.kind();
-  const std::string& kind = vc.kind();
-  std::vector<std::int8_t> out;
-  if (kind == "conv") {
-    out = RunConv(vc, false);
-  } else if (kind == "depthwise_conv") {
-    out = RunConv(vc, true);
-  } else if (kind == "fully_connected") {
-    out = RunFullyConnected(vc);
-  } else if (kind == "avg_pool") {
-    out = RunPool(vc, true);
-  } else if (kind == "max_pool") {
-    out = RunPool(vc, false);
-  } else if (kind == "softmax") {
-    out = RunSoftmax(vc);
-  } else if (kind == "add") {
-    out = RunElementwise(vc, true);
-  } else if (kind == "mul") {
-    out = RunElementwise(vc, false);
-  } else if (kind == "model") {
-    out = RunModel(vc, j.at("config"));
-  } else {
-    vc.Fail("/kind", "unknown kind \"" + kind + "\"");
-  }
+  std::vector<std::int8_t> out = RunCase(vc);
   const std::vector<std::int8_t> ref = vc.Reference();
   vc.CheckAllUsed();
-
-  result.num_elements = static_cast<std::int64_t>(std::min(out.size(), ref.size()));
-  for (std::size_t i = 0; i < out.size() && i < ref.size(); ++i) {
-    if (out[i] != ref[i]) {
-      if (result.first_difference < 0) result.first_difference = static_cast<std::int64_t>(i);
-      ++result.num_differences;
-    }
-  }
-  if (out.size() != ref.size()) {
-    result.detail = "output has " + std::to_string(out.size()) + " bytes, expected " +
-                    std::to_string(ref.size());
-  } else if (result.first_difference >= 0) {
-    const auto i = static_cast<std::size_t>(result.first_difference);
-    result.detail = "output[" + std::to_string(i) + "] = " + std::to_string(out[i]) +
-                    ", expected " + std::to_string(ref[i]) + " (" +
-                    std::to_string(result.num_differences) + " of " + std::to_string(ref.size()) +
-                    " bytes differ)";
-  }
-  result.passed = result.detail.empty();
-  result.output = std::move(out);
+  Compare(std::move(out), ref, &result);
   return result;
 }
 
