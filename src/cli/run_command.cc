@@ -23,68 +23,49 @@ constexpr char kHelp[] =
     "  --allow-unsupported  import an op opcost does not map (as the other commands do); the\n"
     "                    run then stops at it, naming it: no kernel can execute it\n";
 
-std::vector<std::int8_t> ParseValues(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_array()) throw Error(ErrorCode::kInvalidArgument, where + ": must be an array");
-  std::vector<std::int8_t> out;
-  out.reserve(j.size());
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    const nlohmann::json& v = j.at(i);
-    std::int64_t x = 0;
-    if (!detail::AsInt64(v, &x) || x < -128 || x > 127) {
-      throw Error(ErrorCode::kInvalidArgument, where + "/" + std::to_string(i) +
-                                                   ": must be an integer in [-128, 127] (got " +
-                                                   detail::Excerpt(v) + ")");
-    }
-    out.push_back(static_cast<std::int8_t>(x));
-  }
-  return out;
-}
-
-// The values for graph input `id`, checked against its size here so the message names the file.
-std::vector<std::int8_t> InputValues(const nlohmann::json& v, const std::string& where,
-                                     const std::string& place, const Graph& g, TensorId id) {
-  std::vector<std::int8_t> values = ParseValues(v, where);
+// The values for graph input `id` at `path`, checked against its size here so the message names
+// the file.
+std::vector<std::int8_t> InputValues(const detail::JsonReader& r, const nlohmann::json& v,
+                                     const std::string& path, const Graph& g, TensorId id) {
+  std::vector<std::int8_t> values = r.IntArray<std::int8_t>(v, path);
   const Tensor& t = g.tensor(id);
   const std::int64_t needed = t.shape.NumElements();
   if (static_cast<std::int64_t>(values.size()) != needed) {
-    throw Error(ErrorCode::kInvalidArgument,
-                place + ": input '" + t.name + "' " + t.shape.ToString() + " needs " +
-                    std::to_string(needed) + " values (got " + std::to_string(values.size()) + ")");
+    r.Fail(path, "input '" + t.name + "' " + t.shape.ToString() + " needs " +
+                     std::to_string(needed) + " values (got " + std::to_string(values.size()) +
+                     ")");
   }
   return values;
 }
 
+// FILE: [values] for a model with one input, or {"<input name>": [values]} naming every input.
 std::vector<std::vector<std::int8_t>> ReadInputs(const std::string& path, const Graph& g) {
   const nlohmann::json j =
       detail::ParseJsonText(detail::ReadTextFile(path), path, ErrorCode::kInvalidArgument);
+  const detail::JsonReader r(path, ErrorCode::kInvalidArgument);
   std::vector<std::vector<std::int8_t>> inputs;
   if (j.is_array()) {
     if (g.inputs().size() != 1) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  path + ": the model has " + std::to_string(g.inputs().size()) +
-                      " inputs; give an object {\"<input name>\": [...]}");
+      r.Fail("", "the model has " + std::to_string(g.inputs().size()) +
+                     " inputs; give an object {\"<input name>\": [...]}");
     }
-    inputs.push_back(InputValues(j, path + ": ", path + ": /", g, g.inputs()[0]));
+    inputs.push_back(InputValues(r, j, "", g, g.inputs()[0]));
     return inputs;
   }
   if (!j.is_object()) {
-    throw Error(ErrorCode::kInvalidArgument, path + ": must be an array or an object");
+    r.Fail("", std::string("must be an array or an object (got ") + j.type_name() + ")");
   }
   for (const auto& item : j.items()) {
     const TensorId id = g.FindTensor(item.key());
     bool is_input = false;
     for (TensorId in_id : g.inputs()) is_input = is_input || in_id == id;
-    if (!is_input) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  path + ": /" + item.key() + ": not an input of the model");
-    }
+    if (!is_input) r.Fail(detail::JoinPath("", item.key()), "not an input of the model");
   }
   for (TensorId id : g.inputs()) {
     const std::string& name = g.tensor(id).name;
-    if (!j.contains(name)) {
-      throw Error(ErrorCode::kInvalidArgument, path + ": missing input '" + name + "'");
-    }
-    inputs.push_back(InputValues(j.at(name), path + ": /" + name, path + ": /" + name, g, id));
+    const nlohmann::json* values = r.Find(j, name);
+    if (values == nullptr) r.Fail("", "missing input '" + name + "'");
+    inputs.push_back(InputValues(r, *values, detail::JoinPath("", name), g, id));
   }
   return inputs;
 }

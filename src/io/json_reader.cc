@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -211,6 +212,86 @@ double JsonReader::Number(const Json& j, const std::string& path) const {
 bool JsonReader::Bool(const Json& j, const std::string& path) const {
   if (!j.is_boolean()) Fail(path, std::string("expected true or false (got ") + TypeName(j) + ")");
   return j.get<bool>();
+}
+
+void JsonReader::CheckObject(const Json& j, const std::string& path,
+                             std::initializer_list<const char*> allowed) const {
+  ExpectObject(j, path);
+  CheckKeys(j, path, allowed);
+}
+
+const Json* JsonReader::Find(const Json& obj, const std::string& key) const {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+std::string JsonReader::OptionalString(const Json& obj, const std::string& key,
+                                       const std::string& path) const {
+  const Json* v = Find(obj, key);
+  return v == nullptr ? std::string() : String(*v, JoinPath(path, key));
+}
+
+std::string JsonReader::OneOf(const Json& j, const std::string& path,
+                              std::initializer_list<const char*> allowed) const {
+  const std::string s = String(j, path);
+  std::string names;
+  for (const char* a : allowed) {
+    if (s == a) return s;
+    names += (names.empty() ? "" : ", ") + std::string(a);
+  }
+  Fail(path, "must be one of " + names + " (got \"" + s + "\")");
+}
+
+double JsonReader::PositiveNumber(const Json& j, const std::string& path) const {
+  const double v = Number(j, path);
+  if (!(v > 0.0)) Fail(path, "must be > 0 (got " + Excerpt(j) + ")");
+  return v;
+}
+
+double JsonReader::NonNegativeNumber(const Json& j, const std::string& path) const {
+  const double v = Number(j, path);
+  if (!(v >= 0.0)) Fail(path, "must be >= 0 (got " + Excerpt(j) + ")");
+  return v;
+}
+
+double JsonReader::InRange(double value, const std::string& path, double lo, double hi) const {
+  if (!(value >= lo && value <= hi)) {
+    std::ostringstream m;  // default stream format: "between 1000 and 1e+11"
+    m << "must be between " << lo << " and " << hi << " (got " << value << ")";
+    Fail(path, m.str());
+  }
+  return value;
+}
+
+std::int64_t JsonReader::IntInRange(const Json& j, const std::string& path, std::int64_t lo,
+                                    std::int64_t hi) const {
+  std::int64_t v = 0;
+  if (!AsInt64(j, &v) || v < lo || v > hi) {
+    const std::string bounds = hi == std::numeric_limits<std::int64_t>::max()
+                                   ? ">= " + std::to_string(lo)
+                                   : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    Fail(path, "must be an integer " + bounds + " (got " + Excerpt(j) + ")");
+  }
+  return v;
+}
+
+const Json& JsonReader::Take(const Json& obj, const std::string& key, const std::string& path) {
+  const Json& v = Member(obj, key, path);
+  MarkRead(path, key);
+  return v;
+}
+
+void JsonReader::MarkRead(const std::string& path, const std::string& key) {
+  read_keys_[path].insert(key);
+}
+
+void JsonReader::RejectUnread(const Json& obj, const std::string& path) const {
+  auto read = read_keys_.find(path);
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (read == read_keys_.end() || read->second.count(it.key()) == 0) {
+      Fail(path, "unknown field \"" + it.key() + "\"");
+    }
+  }
 }
 
 }  // namespace opcost::detail

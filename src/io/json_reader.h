@@ -5,8 +5,12 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "opcost/error.h"
 
@@ -42,7 +46,17 @@ inline bool AsInt64(const Json& v, std::int64_t* out) {
 // value does not become a huge message.
 std::string Excerpt(const Json& v);
 
-// Error context: "<source>: <path>[ (<label>)]: <message>", thrown as `code`.
+// "/layers/3" style path joins.
+inline std::string JoinPath(const std::string& path, const std::string& key) {
+  return path + "/" + key;
+}
+inline std::string JoinPath(const std::string& path, std::size_t index) {
+  return path + "/" + std::to_string(index);
+}
+
+// The one strict reader of JSON inputs (models, profiles, test vectors, CLI input files). Every
+// error has one template, thrown as `code`: "<source>: <path>[ (<label>)]: <rule> (got <value>)",
+// the path in RFC 6901 style ("/layers/3/kernel/0"; "/" for the root, which callers pass as "").
 class JsonReader {
  public:
   JsonReader(std::string source, ErrorCode code) : source_(std::move(source)), code_(code) {}
@@ -66,19 +80,57 @@ class JsonReader {
   double Number(const Json& j, const std::string& path) const;  // finite
   bool Bool(const Json& j, const std::string& path) const;
 
+  // An object whose keys are all in `allowed` (ExpectObject, then CheckKeys).
+  void CheckObject(const Json& j, const std::string& path,
+                   std::initializer_list<const char*> allowed) const;
+  // Optional members: the member, or nullptr (OptionalString: "") when `obj` has no `key`.
+  const Json* Find(const Json& obj, const std::string& key) const;
+  std::string OptionalString(const Json& obj, const std::string& key,
+                             const std::string& path) const;
+  // A string that must be one of `allowed`.
+  std::string OneOf(const Json& j, const std::string& path,
+                    std::initializer_list<const char*> allowed) const;
+
+  // Finite numbers (as Number) with a rule on their value.
+  double PositiveNumber(const Json& j, const std::string& path) const;     // > 0
+  double NonNegativeNumber(const Json& j, const std::string& path) const;  // >= 0
+  // `value` (already read from `path`) within [lo, hi].
+  double InRange(double value, const std::string& path, double lo, double hi) const;
+
+  // An integer in [lo, hi]. A float, a string or an integer beyond 64 bits fails with the same
+  // rule: "must be an integer in [lo, hi] (got <value>)".
+  std::int64_t IntInRange(const Json& j, const std::string& path, std::int64_t lo,
+                          std::int64_t hi) const;
+  std::int64_t IntAtLeast(const Json& j, const std::string& path, std::int64_t min) const {
+    return IntInRange(j, path, min, std::numeric_limits<std::int64_t>::max());
+  }
+  // An array of integers that each fit in `Int` (int8_t, int32_t, ...).
+  template <typename Int>
+  std::vector<Int> IntArray(const Json& j, const std::string& path) const {
+    ExpectArray(j, path);
+    std::vector<Int> out;
+    out.reserve(j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      out.push_back(
+          static_cast<Int>(IntInRange(j.at(i), JoinPath(path, i), std::numeric_limits<Int>::min(),
+                                      std::numeric_limits<Int>::max())));
+    }
+    return out;
+  }
+
+  // Read tracking, for objects whose allowed keys are only known once they are read: Take is
+  // Member remembering `key` as read in the object at `path`; MarkRead remembers a key read (or
+  // deliberately skipped) without Take; RejectUnread fails on the first key of `obj` neither.
+  const Json& Take(const Json& obj, const std::string& key, const std::string& path);
+  void MarkRead(const std::string& path, const std::string& key);
+  void RejectUnread(const Json& obj, const std::string& path) const;
+
  private:
   std::string source_;
   ErrorCode code_;
   std::string label_;
+  std::map<std::string, std::set<std::string>> read_keys_;  // object path -> keys read
 };
-
-// "/layers/3" style path joins.
-inline std::string JoinPath(const std::string& path, const std::string& key) {
-  return path + "/" + key;
-}
-inline std::string JoinPath(const std::string& path, std::size_t index) {
-  return path + "/" + std::to_string(index);
-}
 
 }  // namespace opcost::detail
 

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <new>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <string>
+#include <vector>
 
 #include "io/json_reader.h"
 #include "opcost/error.h"
@@ -24,36 +26,27 @@ namespace {
 
 using json = nlohmann::json;
 
-// One parsed vector file. Every config key and array read is remembered, so that keys nobody
-// read (typos, unknown fields) can be rejected at the end.
+// One vector file, read through the strict JSON reader. Config keys and arrays are taken by name
+// as the kernels need them, so the ones nobody took (typos, unknown fields) are rejected at the
+// end (CheckAllUsed).
 class VectorCase {
  public:
-  VectorCase(const json& j, std::string file) : file_(std::move(file)) {
-    if (!j.is_object()) Fail("/", "the file must hold a JSON object");
-    for (const auto& item : j.items()) {
-      if (item.key() != "case" && item.key() != "kind" && item.key() != "config" &&
-          item.key() != "arrays") {
-        Fail("/" + item.key(), "unknown key (expected case, kind, config, arrays)");
-      }
-    }
-    for (const char* key : {"case", "kind", "config", "arrays"}) {
-      if (!j.contains(key)) Fail(std::string("/") + key, "missing");
-    }
-    if (!j.at("case").is_string()) Fail("/case", "must be a string");
-    if (!j.at("kind").is_string()) Fail("/kind", "must be a string");
-    if (!j.at("config").is_object()) Fail("/config", "must be an object");
-    if (!j.at("arrays").is_object()) Fail("/arrays", "must be an object");
-    name_ = j.at("case").get<std::string>();
-    kind_ = j.at("kind").get<std::string>();
-    config_ = j.at("config");
-    arrays_ = j.at("arrays");
+  // `j` must outlive the case.
+  VectorCase(const json& j, const std::string& file)
+      : r_(file, ErrorCode::kInvalidArgument),
+        file_(file),
+        config_(Section(j, "config")),
+        arrays_(Section(j, "arrays")) {
+    name_ = r_.String(r_.Member(j, "case", ""), "/case");
+    kind_ = r_.String(r_.Member(j, "kind", ""), "/kind");
   }
 
   const std::string& name() const { return name_; }
   const std::string& kind() const { return kind_; }
+  const json& config() const { return config_; }
 
   [[noreturn]] void Fail(const std::string& path, const std::string& rule) const {
-    throw Error(ErrorCode::kInvalidArgument, file_ + ": " + path + ": " + rule);
+    r_.Fail(path, rule);
   }
 
   bool Has(const std::string& key) const { return config_.contains(key); }
@@ -62,69 +55,43 @@ class VectorCase {
   std::int64_t Int(const std::string& key,
                    std::int64_t lo = std::numeric_limits<std::int32_t>::min(),
                    std::int64_t hi = std::numeric_limits<std::int32_t>::max()) {
-    const std::string path = "/config/" + key;
-    if (!config_.contains(key)) Fail(path, "missing");
-    used_.insert(key);
-    const json& v = config_.at(key);
-    std::int64_t x = 0;
-    if (!detail::AsInt64(v, &x))
-      Fail(path, "must be an integer in 64 bits (got " + detail::Excerpt(v) + ")");
-    if (x < lo || x > hi) {
-      Fail(path, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
-                     std::to_string(x) + ")");
-    }
-    return x;
+    return r_.IntInRange(r_.Take(config_, key, "/config"), "/config/" + key, lo, hi);
   }
   std::int64_t IntOr(const std::string& key, std::int64_t fallback,
                      std::int64_t lo = std::numeric_limits<std::int32_t>::min(),
                      std::int64_t hi = std::numeric_limits<std::int32_t>::max()) {
     return Has(key) ? Int(key, lo, hi) : fallback;
   }
-  // A dimension: an integer in [1, 2^24].
   // Dimensions up to 2^15: a product of four stays far inside int64 (real cases use < 2^12).
   std::int64_t Dim(const std::string& key) { return Int(key, 1, std::int64_t{1} << 15); }
 
   std::string String(const std::string& key) {
-    const std::string path = "/config/" + key;
-    if (!config_.contains(key)) Fail(path, "missing");
-    used_.insert(key);
-    if (!config_.at(key).is_string()) Fail(path, "must be a string");
-    return config_.at(key).get<std::string>();
+    return r_.String(r_.Take(config_, key, "/config"), "/config/" + key);
+  }
+  std::string OneOf(const std::string& key, std::initializer_list<const char*> allowed) {
+    return r_.OneOf(r_.Take(config_, key, "/config"), "/config/" + key, allowed);
   }
 
   // An informational config value that must equal what the other keys imply.
   void Expect(const std::string& key, std::int64_t expected) {
     if (!Has(key)) return;
-    const std::int64_t v = Int(key, std::numeric_limits<std::int64_t>::min(),
-                               std::numeric_limits<std::int64_t>::max());
+    const std::int64_t v = r_.Int(r_.Take(config_, key, "/config"), "/config/" + key);
     if (v != expected) {
       Fail("/config/" + key, "contradicts the other sizes (got " + std::to_string(v) +
                                  ", expected " + std::to_string(expected) + ")");
     }
   }
   // A config key that is known but carries nothing the kernels need.
-  void Ignore(const std::string& key) {
-    if (Has(key)) used_.insert(key);
-  }
+  void Ignore(const std::string& key) { r_.MarkRead("/config", key); }
 
   bool HasArray(const std::string& name) const { return arrays_.contains(name); }
-  void IgnoreArray(const std::string& name) {
-    if (HasArray(name)) used_arrays_.insert(name);
-  }
+  void IgnoreArray(const std::string& name) { r_.MarkRead("/arrays", name); }
 
   std::vector<std::int8_t> Int8(const std::string& name) {
-    std::vector<std::int8_t> out;
-    for (std::int64_t v : Array(name, "int8_t", -128, 127))
-      out.push_back(static_cast<std::int8_t>(v));
-    return out;
+    return Array<std::int8_t>(name, "int8_t");
   }
   std::vector<std::int32_t> Int32(const std::string& name) {
-    std::vector<std::int32_t> out;
-    for (std::int64_t v : Array(name, "int32_t", std::numeric_limits<std::int32_t>::min(),
-                                std::numeric_limits<std::int32_t>::max())) {
-      out.push_back(static_cast<std::int32_t>(v));
-    }
-    return out;
+    return Array<std::int32_t>(name, "int32_t");
   }
   // An array that must hold exactly `size` elements.
   std::vector<std::int8_t> Int8(const std::string& name, std::int64_t size) {
@@ -146,17 +113,17 @@ class VectorCase {
 
   // The output size the config implies, checked against the reference output in the file before
   // anything is allocated: the file's size, not its config, bounds the allocation.
-  std::size_t OutputElements(std::int64_t elements) {
+  std::size_t OutputElements(std::int64_t elements) const {
     const std::string name = HasArray("output_ref") ? "output_ref" : "output";
-    const std::string path = "/arrays/" + name + "/data";
-    if (!HasArray(name) || !arrays_.at(name).is_object() || !arrays_.at(name).contains("data") ||
-        !arrays_.at(name).at("data").is_array()) {
-      Fail(path, "missing array");
-    }
-    const auto have = static_cast<std::int64_t>(arrays_.at(name).at("data").size());
+    const std::string path = "/arrays/" + name;
+    const json& a = r_.Member(arrays_, name, "/arrays");
+    r_.ExpectObject(a, path);
+    const json& data = r_.Member(a, "data", path);
+    r_.ExpectArray(data, path + "/data");
+    const auto have = static_cast<std::int64_t>(data.size());
     if (elements != have) {
-      Fail(path, "the config implies " + std::to_string(elements) +
-                     " output elements, the reference holds " + std::to_string(have));
+      Fail(path + "/data", "the config implies " + std::to_string(elements) +
+                               " output elements, the reference holds " + std::to_string(have));
     }
     return static_cast<std::size_t>(elements);
   }
@@ -172,60 +139,40 @@ class VectorCase {
 
   // Rejects every config key and array nobody read or ignored.
   void CheckAllUsed() const {
-    for (const auto& item : config_.items()) {
-      if (used_.count(item.key()) == 0) Fail("/config/" + item.key(), "unknown config key");
-    }
-    for (const auto& item : arrays_.items()) {
-      if (used_arrays_.count(item.key()) == 0) Fail("/arrays/" + item.key(), "unknown array");
-    }
+    r_.RejectUnread(config_, "/config");
+    r_.RejectUnread(arrays_, "/arrays");
   }
 
   const std::string& file() const { return file_; }
 
  private:
-  std::vector<std::int64_t> Array(const std::string& name, const char* type, std::int64_t lo,
-                                  std::int64_t hi) {
-    const std::string path = "/arrays/" + name;
-    if (!arrays_.contains(name)) Fail(path, "missing");
-    used_arrays_.insert(name);
-    const json& a = arrays_.at(name);
-    if (!a.is_object()) Fail(path, "must be an object");
-    for (const auto& item : a.items()) {
-      if (item.key() != "type" && item.key() != "data")
-        Fail(path + "/" + item.key(), "unknown key");
-    }
-    if (!a.contains("type") || !a.at("type").is_string()) Fail(path + "/type", "missing string");
-    if (a.at("type").get<std::string>() != type) {
-      Fail(path + "/type", std::string("must be \"") + type + "\" (got \"" +
-                               a.at("type").get<std::string>() + "\")");
-    }
-    if (!a.contains("data") || !a.at("data").is_array()) Fail(path + "/data", "missing array");
-    const json& data = a.at("data");
-    std::vector<std::int64_t> out;
-    out.reserve(data.size());
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      const json& v = data.at(i);
-      std::int64_t x = 0;
-      if (!detail::AsInt64(v, &x)) {
-        Fail(path + "/data/" + std::to_string(i),
-             "must be an integer in 64 bits (got " + detail::Excerpt(v) + ")");
-      }
-      if (x < lo || x > hi) {
-        Fail(path + "/data/" + std::to_string(i),
-             std::string("out of range for ") + type + " (got " + std::to_string(x) + ")");
-      }
-      out.push_back(x);
-    }
-    return out;
+  // The object `key` of the top level, which holds exactly case, kind, config and arrays.
+  const json& Section(const json& j, const char* key) const {
+    r_.CheckObject(j, "", {"case", "kind", "config", "arrays"});
+    const json& section = r_.Member(j, key, "");
+    r_.ExpectObject(section, std::string("/") + key);
+    return section;
   }
 
+  // {"type": <type>, "data": [integers that fit in Int]}
+  template <typename Int>
+  std::vector<Int> Array(const std::string& name, const char* type) {
+    const std::string path = "/arrays/" + name;
+    const json& a = r_.Take(arrays_, name, "/arrays");
+    r_.CheckObject(a, path, {"type", "data"});
+    const std::string got = r_.String(r_.Member(a, "type", path), path + "/type");
+    if (got != type) {
+      Fail(path + "/type", std::string("must be \"") + type + "\" (got \"" + got + "\")");
+    }
+    return r_.IntArray<Int>(r_.Member(a, "data", path), path + "/data");
+  }
+
+  detail::JsonReader r_;
   std::string file_;
+  const json& config_;
+  const json& arrays_;
   std::string name_;
   std::string kind_;
-  json config_;
-  json arrays_;
-  std::set<std::string> used_;
-  std::set<std::string> used_arrays_;
 };
 
 std::int32_t I32(std::int64_t v) { return static_cast<std::int32_t>(v); }
@@ -252,7 +199,7 @@ void SetConvDims(std::int64_t batches, std::int64_t in_h, std::int64_t in_w, std
 // ---------------------------------------------------------------------------------------------
 // Single-kernel cases.
 
-std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
+ConvParams ReadConvParams(VectorCase& vc) {
   ConvParams p;
   p.input_offset = I32(vc.Int("INPUT_OFFSET"));
   p.filter_offset = I32(vc.IntOr("FILTER_OFFSET", 0));
@@ -265,6 +212,11 @@ std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
   p.pad_w = I32(vc.Int("PAD_X"));
   p.activation_min = I32(vc.Int("OUT_ACTIVATION_MIN"));
   p.activation_max = I32(vc.Int("OUT_ACTIVATION_MAX"));
+  return p;
+}
+
+std::vector<std::int8_t> RunConv(VectorCase& vc, bool depthwise) {
+  const ConvParams p = ReadConvParams(vc);
   const std::int64_t batches = vc.Dim("INPUT_BATCHES");
   const std::int64_t in_h = vc.Dim("INPUT_H"), in_w = vc.Dim("INPUT_W"), in_ch = vc.Dim("IN_CH");
   const std::int64_t out_h = vc.Dim("OUTPUT_H"), out_w = vc.Dim("OUTPUT_W");
@@ -326,7 +278,7 @@ std::vector<std::int8_t> RunFullyConnected(VectorCase& vc) {
     vc.Fail("/config/ACCUMULATION_DEPTH", "must equal IN_CH * INPUT_W * INPUT_H");
   }
   vc.Expect("BATCH_SIZE", 1);
-  if (vc.Has("W_TYPE") && vc.String("W_TYPE") != "INT8") vc.Fail("/config/W_TYPE", "must be INT8");
+  if (vc.Has("W_TYPE")) vc.OneOf("W_TYPE", {"INT8"});
   const bool per_channel = vc.Has("PER_CHANNEL_QUANT") && vc.String("PER_CHANNEL_QUANT") == "true";
   std::vector<std::int32_t> mults, shifts;
   if (per_channel) {
@@ -371,8 +323,7 @@ std::vector<std::int8_t> RunPool(VectorCase& vc, bool average) {
   d.output_w = vc.Dim("OUTPUT_W");
   vc.Expect("OUTPUT_C", d.channels);
   vc.Ignore("INPUT_N");  // the CMSIS generator's own batch field; BATCH_SIZE is the one used
-  const std::string pad = vc.String("PAD");
-  if (pad != "SAME" && pad != "VALID") vc.Fail("/config/PAD", "must be SAME or VALID");
+  vc.OneOf("PAD", {"SAME", "VALID"});
   const auto input = vc.Int8("input_tensor", d.batches * d.input_h * d.input_w * d.channels);
   std::vector<std::int8_t> output(
       vc.OutputElements(d.batches * d.output_h * d.output_w * d.channels));
@@ -598,11 +549,13 @@ void RunModelSoftmax(VectorCase& vc, const std::string& k, Activations* act) {
   act->data = std::move(output);
 }
 
-std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
+// The layers a model case's config names: index -> type. Every key must be
+// <LAYER_TYPE>_<index>_<FIELD>.
+std::map<int, std::string> ModelLayers(const VectorCase& vc) {
   static const char* const kTypes[] = {"DEPTHWISE_CONV_2D", "CONV_2D", "AVERAGE_POOL_2D",
                                        "FULLY_CONNECTED", "SOFTMAX"};
-  std::map<int, std::string> layers;  // index -> type
-  for (const auto& item : config.items()) {
+  std::map<int, std::string> layers;
+  for (const auto& item : vc.config().items()) {
     const std::string& key = item.key();
     bool matched = false;
     for (const char* type : kTypes) {
@@ -624,6 +577,11 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
     if (!matched) vc.Fail("/config/" + key, "not of the form <LAYER_TYPE>_<index>_<FIELD>");
   }
   if (layers.empty()) vc.Fail("/config", "a model case needs at least one layer");
+  return layers;
+}
+
+std::vector<std::int8_t> RunModel(VectorCase& vc) {
+  const std::map<int, std::string> layers = ModelLayers(vc);
   // The input of the first layer: a conv whose config gives the input image.
   const auto& first = *layers.begin();
   const std::string k0 = first.second + "_" + std::to_string(first.first) + "_";
@@ -653,6 +611,45 @@ std::vector<std::int8_t> RunModel(VectorCase& vc, const json& config) {
   return act.data;
 }
 
+// Runs the case its kind names; the output, to compare with the reference.
+std::vector<std::int8_t> RunCase(VectorCase& vc) {
+  const std::string& kind = vc.kind();
+  if (kind == "conv") return RunConv(vc, false);
+  if (kind == "depthwise_conv") return RunConv(vc, true);
+  if (kind == "fully_connected") return RunFullyConnected(vc);
+  if (kind == "avg_pool") return RunPool(vc, true);
+  if (kind == "max_pool") return RunPool(vc, false);
+  if (kind == "softmax") return RunSoftmax(vc);
+  if (kind == "add") return RunElementwise(vc, true);
+  if (kind == "mul") return RunElementwise(vc, false);
+  if (kind == "model") return RunModel(vc);
+  vc.Fail("/kind", "unknown kind \"" + kind + "\"");
+}
+
+// Fills the comparison fields of `result` (differences, detail, passed) and its output.
+void Compare(std::vector<std::int8_t> out, const std::vector<std::int8_t>& ref,
+             VectorResult* result) {
+  result->num_elements = static_cast<std::int64_t>(std::min(out.size(), ref.size()));
+  for (std::size_t i = 0; i < out.size() && i < ref.size(); ++i) {
+    if (out[i] != ref[i]) {
+      if (result->first_difference < 0) result->first_difference = static_cast<std::int64_t>(i);
+      ++result->num_differences;
+    }
+  }
+  if (out.size() != ref.size()) {
+    result->detail = "output has " + std::to_string(out.size()) + " bytes, expected " +
+                     std::to_string(ref.size());
+  } else if (result->first_difference >= 0) {
+    const auto i = static_cast<std::size_t>(result->first_difference);
+    result->detail = "output[" + std::to_string(i) + "] = " + std::to_string(out[i]) +
+                     ", expected " + std::to_string(ref[i]) + " (" +
+                     std::to_string(result->num_differences) + " of " + std::to_string(ref.size()) +
+                     " bytes differ)";
+  }
+  result->passed = result->detail.empty();
+  result->output = std::move(out);
+}
+
 }  // namespace
 
 VectorResult RunVectorFile(const std::string& path) {
@@ -662,51 +659,10 @@ VectorResult RunVectorFile(const std::string& path) {
   VectorResult result;
   result.name = vc.name();
   result.kind = vc.kind();
-  const std::string& kind = vc.kind();
-  std::vector<std::int8_t> out;
-  if (kind == "conv") {
-    out = RunConv(vc, false);
-  } else if (kind == "depthwise_conv") {
-    out = RunConv(vc, true);
-  } else if (kind == "fully_connected") {
-    out = RunFullyConnected(vc);
-  } else if (kind == "avg_pool") {
-    out = RunPool(vc, true);
-  } else if (kind == "max_pool") {
-    out = RunPool(vc, false);
-  } else if (kind == "softmax") {
-    out = RunSoftmax(vc);
-  } else if (kind == "add") {
-    out = RunElementwise(vc, true);
-  } else if (kind == "mul") {
-    out = RunElementwise(vc, false);
-  } else if (kind == "model") {
-    out = RunModel(vc, j.at("config"));
-  } else {
-    vc.Fail("/kind", "unknown kind \"" + kind + "\"");
-  }
+  std::vector<std::int8_t> out = RunCase(vc);
   const std::vector<std::int8_t> ref = vc.Reference();
   vc.CheckAllUsed();
-
-  result.num_elements = static_cast<std::int64_t>(std::min(out.size(), ref.size()));
-  for (std::size_t i = 0; i < out.size() && i < ref.size(); ++i) {
-    if (out[i] != ref[i]) {
-      if (result.first_difference < 0) result.first_difference = static_cast<std::int64_t>(i);
-      ++result.num_differences;
-    }
-  }
-  if (out.size() != ref.size()) {
-    result.detail = "output has " + std::to_string(out.size()) + " bytes, expected " +
-                    std::to_string(ref.size());
-  } else if (result.first_difference >= 0) {
-    const auto i = static_cast<std::size_t>(result.first_difference);
-    result.detail = "output[" + std::to_string(i) + "] = " + std::to_string(out[i]) +
-                    ", expected " + std::to_string(ref[i]) + " (" +
-                    std::to_string(result.num_differences) + " of " + std::to_string(ref.size()) +
-                    " bytes differ)";
-  }
-  result.passed = result.detail.empty();
-  result.output = std::move(out);
+  Compare(std::move(out), ref, &result);
   return result;
 }
 

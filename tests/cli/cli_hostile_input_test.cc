@@ -93,7 +93,7 @@ TEST(CliHostileInput, TestVectorSizesAreCheckedBeforeAllocating) {
   EXPECT_THAT(r.out, HasSubstr("1 passed, 2 failed"));
   EXPECT_THAT(r.out,
               HasSubstr("huge.json: /arrays/input/data: must hold 1073741824 elements (got 2)"));
-  EXPECT_THAT(r.out, HasSubstr("/config/ROW_SIZE: must be in [1, 32768] (got 40000)"));
+  EXPECT_THAT(r.out, HasSubstr("/config/ROW_SIZE: must be an integer in [1, 32768] (got 40000)"));
 }
 
 TEST(CliHostileInput, OptionValuesHaveRanges) {

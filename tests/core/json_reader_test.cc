@@ -1,10 +1,14 @@
-// The strict JSON reading every input goes through: nesting bound and duplicate keys (issue 11).
+// The strict JSON reading every input goes through: nesting bound and duplicate keys (issue 11),
+// and the one error template of JsonReader: "<file>: <JSON path>[ (<label>)]: <rule> (got
+// <value>)".
 #include "io/json_reader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,6 +79,130 @@ TEST(StrictJson, ValuesAreBudgetedBeforeParsing) {
   EXPECT_EQ(MaxJsonValues(), std::int64_t{1} << 20);
   EXPECT_THAT(ErrorOf(text), HasSubstr("t.json: /1048575: more than 1048576 JSON values"));
   unsetenv("OPCOST_MAX_INPUT_BYTES");
+}
+
+// The message JsonReader throws (as kBadProfile) when `read` runs, or "" if it does not throw.
+std::string ReaderError(const std::function<void(JsonReader&)>& read) {
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  try {
+    read(r);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadProfile);
+    return e.what();
+  }
+  return "";
+}
+
+TEST(JsonReader, CheckObjectWantsAnObjectWithKnownKeys) {
+  const Json ok = Json::parse(R"({"a": 1, "b": 2})");
+  EXPECT_EQ(ReaderError([&](JsonReader& r) { r.CheckObject(ok, "/x", {"a", "b", "c"}); }), "");
+  EXPECT_EQ(ReaderError([&](JsonReader& r) { r.CheckObject(ok, "/x", {"a"}); }),
+            "f.json: /x: unknown field \"b\"");
+  EXPECT_EQ(ReaderError([&](JsonReader& r) { r.CheckObject(Json::array(), "", {"a"}); }),
+            "f.json: /: expected an object (got array)");
+}
+
+TEST(JsonReader, FindAndOptionalStringTakeAbsentMembers) {
+  const Json j = Json::parse(R"({"s": "text", "n": 3})");
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  ASSERT_NE(r.Find(j, "n"), nullptr);
+  EXPECT_EQ(*r.Find(j, "n"), 3);
+  EXPECT_EQ(r.Find(j, "absent"), nullptr);
+  EXPECT_EQ(r.OptionalString(j, "s", "/o"), "text");
+  EXPECT_EQ(r.OptionalString(j, "absent", "/o"), "");
+  EXPECT_EQ(ReaderError([&](JsonReader& q) { q.OptionalString(j, "n", "/o"); }),
+            "f.json: /o/n: expected a string (got number)");
+}
+
+TEST(JsonReader, OneOfNamesTheAllowedStrings) {
+  EXPECT_EQ(ReaderError([](JsonReader& r) { r.OneOf(Json("sram"), "/k", {"flash", "sram"}); }), "");
+  EXPECT_EQ(ReaderError([](JsonReader& r) {
+              r.OneOf(Json("disk"), "/k", {"flash", "sram"});
+            }),
+            "f.json: /k: must be one of flash, sram (got \"disk\")");
+  EXPECT_EQ(ReaderError([](JsonReader& r) { r.OneOf(Json(1), "/k", {"flash"}); }),
+            "f.json: /k: expected a string (got number)");
+}
+
+TEST(JsonReader, NumbersWithASign) {
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  EXPECT_EQ(r.PositiveNumber(Json(0.5), "/p"), 0.5);
+  EXPECT_EQ(r.NonNegativeNumber(Json(0), "/p"), 0.0);
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.PositiveNumber(Json(0), "/p"); }),
+            "f.json: /p: must be > 0 (got 0)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.PositiveNumber(Json(-0.3), "/p"); }),
+            "f.json: /p: must be > 0 (got -0.3)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.NonNegativeNumber(Json(-1), "/p"); }),
+            "f.json: /p: must be >= 0 (got -1)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.NonNegativeNumber(Json("1"), "/p"); }),
+            "f.json: /p: expected a number (got string)");
+}
+
+TEST(JsonReader, InRangeIncludesItsBounds) {
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  EXPECT_EQ(r.InRange(1e3, "/c", 1e3, 1e11), 1e3);
+  EXPECT_EQ(r.InRange(1e11, "/c", 1e3, 1e11), 1e11);
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.InRange(4.9e-324, "/c", 1e3, 1e11); }),
+            "f.json: /c: must be between 1000 and 1e+11 (got 4.94066e-324)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.InRange(1e-7, "/c", 1e-6, 1e4); }),
+            "f.json: /c: must be between 1e-06 and 10000 (got 1e-07)");
+}
+
+TEST(JsonReader, IntInRangeStatesOneRuleForEveryBadValue) {
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  EXPECT_EQ(r.IntInRange(Json(-128), "/i", -128, 127), -128);
+  EXPECT_EQ(r.IntInRange(Json(127), "/i", -128, 127), 127);
+  for (const char* bad : {"128", "1.5", "\"1\"", "18446744073709551615", "null"}) {
+    const Json v = Json::parse(bad);
+    EXPECT_EQ(ReaderError([&](JsonReader& q) { q.IntInRange(v, "/i", -128, 127); }),
+              std::string("f.json: /i: must be an integer in [-128, 127] (got ") + bad + ")");
+  }
+  EXPECT_EQ(r.IntAtLeast(Json(0), "/i", 0), 0);
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.IntAtLeast(Json(-4), "/i", 0); }),
+            "f.json: /i: must be an integer >= 0 (got -4)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.IntAtLeast(Json(2.0), "/i", 1); }),
+            "f.json: /i: must be an integer >= 1 (got 2.0)");
+}
+
+TEST(JsonReader, IntArrayBoundsEveryElementByItsType) {
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  EXPECT_EQ(r.IntArray<std::int8_t>(Json::parse("[-128, 0, 127]"), "/a"),
+            (std::vector<std::int8_t>{-128, 0, 127}));
+  EXPECT_EQ(r.IntArray<std::int32_t>(Json::parse("[-2147483648, 2147483647]"), "/a"),
+            (std::vector<std::int32_t>{INT32_MIN, INT32_MAX}));
+  EXPECT_TRUE(r.IntArray<std::int8_t>(Json::array(), "/a").empty());
+  EXPECT_EQ(
+      ReaderError([](JsonReader& q) { q.IntArray<std::int8_t>(Json::parse("[1, 200]"), "/a"); }),
+      "f.json: /a/1: must be an integer in [-128, 127] (got 200)");
+  EXPECT_EQ(ReaderError(
+                [](JsonReader& q) { q.IntArray<std::int32_t>(Json::parse("[2147483648]"), "/a"); }),
+            "f.json: /a/0: must be an integer in [-2147483648, 2147483647] (got 2147483648)");
+  EXPECT_EQ(ReaderError([](JsonReader& q) { q.IntArray<std::int8_t>(Json(5), "/a"); }),
+            "f.json: /a: expected an array (got number)");
+}
+
+TEST(JsonReader, RejectUnreadNamesTheFirstKeyNobodyRead) {
+  const Json config = Json::parse(R"({"A": 1, "B": 2, "C": 3})");
+  JsonReader r("f.json", ErrorCode::kBadProfile);
+  EXPECT_EQ(r.Take(config, "A", "/config"), 1);
+  r.MarkRead("/config", "C");
+  r.MarkRead("/other", "B");  // read marks belong to one object path
+  EXPECT_EQ(ReaderError([&](JsonReader&) { r.RejectUnread(config, "/config"); }),
+            "f.json: /config: unknown field \"B\"");
+  r.MarkRead("/config", "B");
+  EXPECT_NO_THROW(r.RejectUnread(config, "/config"));
+  EXPECT_EQ(ReaderError([&](JsonReader&) { r.RejectUnread(config, "/fresh"); }),
+            "f.json: /fresh: unknown field \"A\"");
+  EXPECT_EQ(ReaderError([&](JsonReader& q) { q.Take(config, "D", "/config"); }),
+            "f.json: /config: missing required field \"D\"");
+}
+
+TEST(JsonReader, TheLabelFollowsThePath) {
+  EXPECT_EQ(ReaderError([](JsonReader& r) {
+              r.set_label("layer 'conv1'");
+              r.IntInRange(Json(0), "/layers/3/strides/0", 1, 8);
+            }),
+            "f.json: /layers/3/strides/0 (layer 'conv1'): must be an integer in [1, 8] (got 0)");
 }
 
 }  // namespace

@@ -223,8 +223,12 @@ TEST(ProfileRuntimeReserve, RejectsVersion1NegativeAndHuge) {
     }
   };
   expect_bad(WithReserve(1), "/runtime_reserve: needs format_version 2");
-  expect_bad(WithReserve(2, "-1"), "/runtime_reserve/flash_bytes/value: must be >= 0");
-  expect_bad(WithReserve(2, "1125899906842625"), "/runtime_reserve/flash_bytes/value: must be <=");
+  expect_bad(WithReserve(2, "-1"),
+             "/runtime_reserve/flash_bytes/value: must be an integer in [0, 1125899906842624] "
+             "(got -1)");
+  expect_bad(WithReserve(2, "1125899906842625"),
+             "/runtime_reserve/flash_bytes/value: must be an integer in [0, 1125899906842624] "
+             "(got 1125899906842625)");
   expect_bad(WithReserve(2, "1.5"), "/runtime_reserve/flash_bytes/value: must be an integer");
 }
 

@@ -137,7 +137,7 @@ TEST(Profile, RejectsDuplicatePoints) {
 }
 TEST(Profile, RejectsUnknownKey) {
   ExpectRejected("unknown_key.json", ErrorCode::kBadProfile,
-                 {"/categories/conv", "unknown key \"overhead_cyles\""});
+                 {"/categories/conv", "unknown field \"overhead_cyles\""});
 }
 TEST(Profile, RejectsUnknownSource) {
   ExpectRejected("unknown_source.json", ErrorCode::kBadProfile,
@@ -211,7 +211,7 @@ TEST_F(ProfileMutation, RejectsEachRule) {
   ExpectBad("\"bytes_per_unit\": 4", "\"bytes_per_unit\": -4", "/scratch/0/bytes_per_unit");
   ExpectBad("\"kind\": \"estimate\"", "\"kind\": \"guess\"", "/sources/hand/kind");
   ExpectBad("\"cycles_per_element\"", "\"throughput\"", "/categories/pooling");
-  ExpectBad("\"name\": \"example\"", "\"name\": \"example\", \"extra\": 1", "unknown key \"extra\"");
+  ExpectBad("\"name\": \"example\"", "\"name\": \"example\", \"extra\": 1", "unknown field \"extra\"");
   ExpectBad("\"points\": [", "\"points\": [[5], ", "/categories/conv/throughput/points/0");
 }
 
