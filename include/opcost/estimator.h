@@ -77,6 +77,13 @@ struct LayerEstimate {
   bool extrapolated() const { return (flags & kFlagExtrapolated) != 0; }
 };
 
+// One layer's cost alone (EstimateLayerCost): EstimateLayer's cycles, latency_s and energy_j.
+struct LayerCost {
+  double cycles = 0.0;
+  double latency_s = 0.0;
+  double energy_j = 0.0;
+};
+
 struct EstimateTotals {
   std::int64_t layers = 0;
   std::int64_t macs = 0;
@@ -131,6 +138,10 @@ class Estimator {
   LayerEstimate EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const;
   // Computes the metrics first. Also throws what ComputeLayerMetrics throws.
   LayerEstimate EstimateLayer(const LayerDesc& layer) const;
+  // EstimateLayer(layer, metrics)'s cycles, latency and energy, bit for bit, without filling
+  // the other fields (naive model, flags, ...): for a NAS loop that ranks layers by latency or
+  // energy, at little more than the throughput-curve lookup. The same errors.
+  LayerCost EstimateLayerCost(const LayerDesc& layer, const OpMetrics& metrics) const;
 
   // Every node of a shape-inferred graph. Errors name the node: "cannot estimate conv2d node
   // 'conv1' (#3): ...". The second form reuses `out`'s storage (no allocation once its
@@ -170,6 +181,11 @@ class Estimator {
                     NetworkEstimate* out) const;
   LayerEstimate Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
                          int weights_region) const;
+  // What Estimate and EstimateLayerCost share: the memory term of a layer whose weights are in
+  // `weights_region` (-1: none), and the cost from the work and memory cycles (throws
+  // kBadProfile if it is not finite).
+  double MemoryCycles(const OpMetrics& m, int weights_region) const;
+  LayerCost Cost(const CategoryProfile& c, double work_cycles, double memory_cycles) const;
   int WeightsRegionOf(const std::string& layer_name) const;
 
   HardwareProfile profile_;
@@ -181,6 +197,8 @@ class Estimator {
   double naive_power_w_ = 0.0;
   // Bit c set: some variant rule names category c. Most layers then skip the rule scan.
   std::uint32_t variant_categories_ = 0;
+  // Bit c set: category c is a MAC category (IsMacCategory), for EstimateLayerCost.
+  std::uint32_t mac_categories_ = 0;
 };
 
 // Recomputes `estimate`'s totals and category breakdown from its layers.

@@ -97,6 +97,9 @@ Estimator::Estimator(HardwareProfile profile, EstimateOptions options)
   for (const VariantRule& rule : profile_.variants) {
     variant_categories_ |= 1u << static_cast<unsigned>(rule.category);
   }
+  for (unsigned c = 0; c < kNumOpCategories; ++c) {
+    if (IsMacCategory(static_cast<OpCategory>(c))) mac_categories_ |= 1u << c;
+  }
 
   const MemorySystem& mem = profile_.memory;
   if (!mem.empty()) {
@@ -190,26 +193,58 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
     work_cycles = static_cast<double>(e.elements) * e.throughput;
   }
   e.weight_bytes = m.weight_bytes;
-  if (weights_region >= 0) {
-    // Weights are read once per inference (batch 1); re-reads inside a layer are assumed to
-    // hit the cache or the accelerator's lines (docs/accuracy.md, what is not modelled).
-    e.weights_region = weights_region;
-    const double weight_cpb =
-        profile_.memory.regions[static_cast<std::size_t>(weights_region)].read_cycles_per_byte;
-    e.memory_cycles =
-        static_cast<double>(m.weight_bytes) * weight_cpb +
-        static_cast<double>(m.input_bytes + m.output_bytes) * activation_cycles_per_byte_;
-  }
-  e.cycles = c.overhead_cycles + work_cycles + e.memory_cycles;
-  e.latency_s = e.cycles * inv_clock_hz_;
-  e.energy_j = e.latency_s * c.power_mw * 1e-3;
+  if (weights_region >= 0) e.weights_region = weights_region;
+  e.memory_cycles = MemoryCycles(m, weights_region);
+  const LayerCost cost = Cost(c, work_cycles, e.memory_cycles);
+  e.cycles = cost.cycles;
+  e.latency_s = cost.latency_s;
+  e.energy_j = cost.energy_j;
+  return e;
+}
+
+double Estimator::MemoryCycles(const OpMetrics& m, int weights_region) const {
+  if (weights_region < 0) return 0.0;
+  // Weights are read once per inference (batch 1); re-reads inside a layer are assumed to hit
+  // the cache or the accelerator's lines (docs/accuracy.md, what is not modelled).
+  const double weight_cpb =
+      profile_.memory.regions[static_cast<std::size_t>(weights_region)].read_cycles_per_byte;
+  return static_cast<double>(m.weight_bytes) * weight_cpb +
+         static_cast<double>(m.input_bytes + m.output_bytes) * activation_cycles_per_byte_;
+}
+
+LayerCost Estimator::Cost(const CategoryProfile& c, double work_cycles,
+                          double memory_cycles) const {
+  LayerCost cost;
+  cost.cycles = c.overhead_cycles + work_cycles + memory_cycles;
+  cost.latency_s = cost.cycles * inv_clock_hz_;
+  cost.energy_j = cost.latency_s * c.power_mw * 1e-3;
   // Loaded profiles are range-checked so this cannot happen; profiles built in code are not.
-  if (!std::isfinite(e.energy_j) || !std::isfinite(e.cycles)) {
+  if (!std::isfinite(cost.energy_j) || !std::isfinite(cost.cycles)) {
     throw Error(ErrorCode::kBadProfile, "profile '" + profile_.name +
                                             "' gives a non-finite cost for this layer (a "
                                             "throughput, factor, overhead or power out of range)");
   }
-  return e;
+  return cost;
+}
+
+LayerCost Estimator::EstimateLayerCost(const LayerDesc& layer, const OpMetrics& m) const {
+  const auto category = static_cast<unsigned>(m.category);
+  const CategoryProfile& c = profile_.categories[category];
+  // Variant rules and the naive fallback (or its error) take the full path; they are rare.
+  if (!c.characterized || ((variant_categories_ >> category) & 1u) != 0) {
+    const LayerEstimate e = EstimateLayer(layer, m);
+    return {e.cycles, e.latency_s, e.energy_j};
+  }
+  double work_cycles;
+  if (((mac_categories_ >> category) & 1u) != 0) {
+    bool extrapolated = false;
+    work_cycles =
+        static_cast<double>(m.macs) / c.curve.Evaluate(m.macs_per_output, &extrapolated);
+  } else {
+    work_cycles =
+        static_cast<double>(ElementsOf(layer.type, m.category, m)) * c.cycles_per_element;
+  }
+  return Cost(c, work_cycles, MemoryCycles(m, default_weights_region_));
 }
 
 LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const {
