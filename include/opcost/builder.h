@@ -109,16 +109,16 @@ class GraphBuilder {
                          bool bias);
   TensorId AddOneInputOp(const std::string& name, OpType type, const OpAttributes& attrs,
                          TensorId x, bool bias = true);
-  // Appends a tensor or node to the graph for the caller to fill and index: a spare from
-  // before the last Reset when one is left (its strings and vectors keep their storage).
+  // Appends a default tensor or node to the graph for the caller to fill and index, with the
+  // name's and input lists' storage of a spare from before the last Reset when one is left.
   Tensor& AppendTensor();
   Node& AppendNode();
 
   std::string name_;
   Graph graph_;
   DataType dtype_;
-  // The tensors and nodes of the graph before the last Reset; the next ones take their strings
-  // and vectors in order.
+  // The tensors and nodes of the graph before the last Reset; the next ones take the storage of
+  // their names and input lists in order.
   std::vector<Tensor> spare_tensors_;
   std::vector<Node> spare_nodes_;
   std::size_t used_spare_tensors_ = 0;

@@ -70,22 +70,25 @@ void CheckConstantShape(const ConstantSpec& c, OpType type, const std::string& n
 
 }  // namespace
 
+// The spares give only their heap storage (a long name's buffer, a node's input list); every
+// other field starts from its default, so nothing of the previous graph leaks in.
 Tensor& GraphBuilder::AppendTensor() {
-  std::vector<Tensor>& tensors = graph_.tensors_;
-  if (used_spare_tensors_ == spare_tensors_.size()) return tensors.emplace_back();
-  Tensor& t = tensors.emplace_back(std::move(spare_tensors_[used_spare_tensors_++]));
-  t.is_constant = false;
-  Quantization& q = t.quantization;
-  q.scales.clear(), q.zero_points.clear(), q.multipliers.clear(), q.shifts.clear();
-  q.axis = 0;
-  t.data.clear();
+  Tensor& t = graph_.tensors_.emplace_back();
+  if (used_spare_tensors_ < spare_tensors_.size()) {
+    t.name.swap(spare_tensors_[used_spare_tensors_++].name);
+  }
   return t;
 }
 
 Node& GraphBuilder::AppendNode() {
-  std::vector<Node>& nodes = graph_.nodes_;
-  if (used_spare_nodes_ == spare_nodes_.size()) return nodes.emplace_back();
-  return nodes.emplace_back(std::move(spare_nodes_[used_spare_nodes_++]));
+  Node& n = graph_.nodes_.emplace_back();
+  if (used_spare_nodes_ < spare_nodes_.size()) {
+    Node& spare = spare_nodes_[used_spare_nodes_++];
+    n.name.swap(spare.name);
+    n.inputs.swap(spare.inputs);
+    n.outputs.swap(spare.outputs);
+  }
+  return n;
 }
 
 TensorId GraphBuilder::AddOpWithBias(const std::string& name, OpType type,
@@ -109,7 +112,6 @@ TensorId GraphBuilder::AddOpWithBias(const std::string& name, OpType type,
   }
   Tensor& out = AppendTensor();
   out.name.assign(name);
-  out.shape = Shape{};
   out.dtype = dtype_;
   const TensorId out_id = graph_.IndexNewTensor();
   Node& node = AppendNode();
