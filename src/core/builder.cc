@@ -70,12 +70,23 @@ void CheckConstantShape(const ConstantSpec& c, OpType type, const std::string& n
 
 }  // namespace
 
+namespace {
+
+// Gives `to` the heap buffer of `from` if it has one (a name too long for the string's own
+// small buffer); swapping two short names would only copy bytes.
+void TakeNameBuffer(std::string& from, std::string& to) {
+  static const std::size_t kSmallCapacity = std::string().capacity();
+  if (from.capacity() > kSmallCapacity) to.swap(from);
+}
+
+}  // namespace
+
 // The spares give only their heap storage (a long name's buffer, a node's input list); every
 // other field starts from its default, so nothing of the previous graph leaks in.
 Tensor& GraphBuilder::AppendTensor() {
   Tensor& t = graph_.tensors_.emplace_back();
   if (used_spare_tensors_ < spare_tensors_.size()) {
-    t.name.swap(spare_tensors_[used_spare_tensors_++].name);
+    TakeNameBuffer(spare_tensors_[used_spare_tensors_++].name, t.name);
   }
   return t;
 }
@@ -84,7 +95,7 @@ Node& GraphBuilder::AppendNode() {
   Node& n = graph_.nodes_.emplace_back();
   if (used_spare_nodes_ < spare_nodes_.size()) {
     Node& spare = spare_nodes_[used_spare_nodes_++];
-    n.name.swap(spare.name);
+    TakeNameBuffer(spare.name, n.name);
     n.inputs.swap(spare.inputs);
     n.outputs.swap(spare.outputs);
   }
