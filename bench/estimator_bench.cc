@@ -59,6 +59,15 @@ void BM_OneLayerFromMetrics(benchmark::State& state) {
 }
 BENCHMARK(BM_OneLayerFromMetrics)->Arg(0)->Arg(1);
 
+// The same layer's cycles, latency and energy alone (EstimateLayerCost).
+void BM_OneLayerCostFromMetrics(benchmark::State& state) {
+  const Estimator est(ProfileWithMemory(state.range(0) != 0));
+  const LayerDesc d = LayerDesc::Conv2D({1, 24, 24, 32}, 64, 1, 1);
+  const OpMetrics m = ComputeLayerMetrics(d);
+  for (auto _ : state) benchmark::DoNotOptimize(est.EstimateLayerCost(d, m));
+}
+BENCHMARK(BM_OneLayerCostFromMetrics)->Arg(0)->Arg(1);
+
 void BM_OneLayerWithMetrics(benchmark::State& state) {
   const Estimator est(Profile());
   const LayerDesc d = LayerDesc::Conv2D({1, 24, 24, 32}, 64, 1, 1);

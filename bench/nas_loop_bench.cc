@@ -29,13 +29,11 @@ const HardwareProfile& Profile() {
 constexpr std::size_t kMaxNodes = 49;
 constexpr std::size_t kMaxTensors = 3 * 49 + 1;
 
-// Candidate `variant` of the space: per block expansion 3 or 6 and kernel 3 or 5. With
-// `reserve` the builder gets room for the largest candidate up front (GraphBuilder::Reserve).
-Graph BuildCandidate(int variant, bool reserve = false) {
+// Adds the ops of candidate `variant` of the space to `b`: per block expansion 3 or 6 and
+// kernel 3 or 5.
+void AddCandidateOps(GraphBuilder& b, int variant) {
   constexpr std::int64_t kOut[] = {8, 8, 8, 16, 16, 16, 24, 24, 24, 32, 32, 56};
   constexpr std::int64_t kStride[] = {1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 2};
-  GraphBuilder b("candidate");
-  if (reserve) b.Reserve(kMaxNodes, kMaxTensors);
   TensorId x = b.Input("input", {1, 96, 96, 3});
   ConvOptions stem{.filters = 16, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 2};
   stem.activation = Activation::kRelu6;
@@ -62,7 +60,23 @@ Graph BuildCandidate(int variant, bool reserve = false) {
   x = b.Conv2D("head", x, head);
   x = b.GlobalAvgPool("pool", x, false);
   b.FullyConnected("fc", x, 10);
+}
+
+// Candidate `variant` from a new builder. With `reserve` the builder gets room for the largest
+// candidate up front (GraphBuilder::Reserve).
+Graph BuildCandidate(int variant, bool reserve = false) {
+  GraphBuilder b("candidate");
+  if (reserve) b.Reserve(kMaxNodes, kMaxTensors);
+  AddCandidateOps(b, variant);
   return b.Build();
+}
+
+// Candidate `variant` in `b`, which keeps the storage of the candidate before
+// (GraphBuilder::Reset and Finish).
+const Graph& RebuildCandidate(GraphBuilder& b, int variant) {
+  b.Reset();
+  AddCandidateOps(b, variant);
+  return b.Finish();
 }
 
 // The ratio baseline: one bare throughput-curve lookup (as in estimator_bench).
@@ -89,6 +103,17 @@ void BM_BuildCandidateReserved(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildCandidateReserved);
 
+void BM_BuildCandidateReused(benchmark::State& state) {
+  GraphBuilder b("candidate");
+  int variant = 0;
+  for (auto _ : state) {
+    const Graph& g = RebuildCandidate(b, variant++ & 0xFFFFFF);
+    benchmark::DoNotOptimize(g.nodes().data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BuildCandidateReused);
+
 // Build + estimate (latency, energy) + peak SRAM with scratch: what a NAS tool needs per candidate.
 void BM_NasLoopCandidate(benchmark::State& state) {
   const Estimator est(Profile());
@@ -108,15 +133,17 @@ BENCHMARK(BM_NasLoopCandidate);
 
 // The same results with each node described once and counted once: the descriptions and
 // metrics go to the estimate and the scratch rules, the peak comes from a PeakEvaluator (the
-// same number as AnalyzeMemory's, without its per-step tensor lists); storage is reused.
-void BM_NasLoopCandidateDescribedOnce(benchmark::State& state) {
+// same number as AnalyzeMemory's, without its per-step tensor lists); storage is reused, the
+// graph's too (GraphBuilder::Reset). `build(variant)` returns the candidate's graph.
+template <class BuildFn>
+void RunDescribedOnce(benchmark::State& state, BuildFn build) {
   const Estimator est(Profile());
   NetworkEstimate net;
   std::vector<LayerDesc> layers;
   std::vector<OpMetrics> metrics;
   int variant = 0;
   for (auto _ : state) {
-    const Graph g = BuildCandidate(variant++ & 0xFFFFFF, true);
+    const Graph& g = build(variant++ & 0xFFFFFF);
     DescribeGraph(g, &layers);
     metrics.resize(layers.size());
     for (std::size_t i = 0; i < layers.size(); ++i) metrics[i] = ComputeLayerMetrics(layers[i]);
@@ -128,7 +155,24 @@ void BM_NasLoopCandidateDescribedOnce(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_NasLoopCandidateDescribedOnce(benchmark::State& state) {
+  GraphBuilder b("candidate");
+  RunDescribedOnce(state, [&](int variant) -> const Graph& {
+    return RebuildCandidate(b, variant);
+  });
+}
 BENCHMARK(BM_NasLoopCandidateDescribedOnce);
+
+// The same with a new reserved builder per candidate (the fast path before Reset/Finish).
+void BM_NasLoopCandidateDescribedOnceNewBuilder(benchmark::State& state) {
+  Graph g;
+  RunDescribedOnce(state, [&](int variant) -> const Graph& {
+    g = BuildCandidate(variant, true);
+    return g;
+  });
+}
+BENCHMARK(BM_NasLoopCandidateDescribedOnceNewBuilder);
 
 }  // namespace
 }  // namespace opcost

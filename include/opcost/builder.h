@@ -85,9 +85,44 @@ class GraphBuilder {
   // called, validates and returns the graph. The builder is left empty.
   Graph Build();
 
+  // For a NAS loop that builds one candidate after another and needs each only until the next:
+  // Finish does what Build does but leaves the graph in the builder (the reference is valid
+  // until the builder changes); Reset then starts an empty graph with the name given at
+  // construction and keeps the storage of the one before (vectors, name index, tensor names,
+  // node input lists), so the next candidate's ops allocate almost nothing. The graphs are the
+  // same as Build's.
+  //
+  //   opcost::GraphBuilder b("candidate");
+  //   for (...) {
+  //     b.Reset();
+  //     ...                                    // b.Input, b.Conv2D, ...
+  //     const opcost::Graph& g = b.Finish();
+  //   }
+  const Graph& Finish();
+  void Reset();
+
  private:
+  // The one place ops enter the graph; the typed helpers pass their one or two inputs as a
+  // pointer and a count.
+  TensorId AddOpWithBias(const std::string& name, OpType type, const OpAttributes& attrs,
+                         const TensorId* data_inputs, std::size_t count, bool create_constants,
+                         bool bias);
+  TensorId AddOneInputOp(const std::string& name, OpType type, const OpAttributes& attrs,
+                         TensorId x, bool bias = true);
+  // Appends a default tensor or node to the graph for the caller to fill and index, with the
+  // name's and input lists' storage of a spare from before the last Reset when one is left.
+  Tensor& AppendTensor();
+  Node& AppendNode();
+
+  std::string name_;
   Graph graph_;
   DataType dtype_;
+  // The tensors and nodes of the graph before the last Reset; the next ones take the storage of
+  // their names and input lists in order.
+  std::vector<Tensor> spare_tensors_;
+  std::vector<Node> spare_nodes_;
+  std::size_t used_spare_tensors_ = 0;
+  std::size_t used_spare_nodes_ = 0;
 };
 
 // The constant tensors an op of `type` with `attrs` needs for data input shape `input`, in

@@ -77,6 +77,13 @@ struct LayerEstimate {
   bool extrapolated() const { return (flags & kFlagExtrapolated) != 0; }
 };
 
+// One layer's cost alone (EstimateLayerCost): EstimateLayer's cycles, latency_s and energy_j.
+struct LayerCost {
+  double cycles = 0.0;
+  double latency_s = 0.0;
+  double energy_j = 0.0;
+};
+
 struct EstimateTotals {
   std::int64_t layers = 0;
   std::int64_t macs = 0;
@@ -131,6 +138,10 @@ class Estimator {
   LayerEstimate EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const;
   // Computes the metrics first. Also throws what ComputeLayerMetrics throws.
   LayerEstimate EstimateLayer(const LayerDesc& layer) const;
+  // EstimateLayer(layer, metrics)'s cycles, latency and energy, bit for bit, without filling
+  // the other fields (naive model, flags, ...): for a NAS loop that ranks layers by latency or
+  // energy, at little more than the throughput-curve lookup. The same errors.
+  LayerCost EstimateLayerCost(const LayerDesc& layer, const OpMetrics& metrics) const;
 
   // Every node of a shape-inferred graph. Errors name the node: "cannot estimate conv2d node
   // 'conv1' (#3): ...". The second form reuses `out`'s storage (no allocation once its
@@ -170,6 +181,13 @@ class Estimator {
                     NetworkEstimate* out) const;
   LayerEstimate Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
                          int weights_region) const;
+  // What Estimate and EstimateLayerCost share: the product of the variant rules that hold for
+  // `d` (setting kFlagVariant in `flags` if one does), the memory term of a layer whose weights are in
+  // `weights_region` (-1: none), and the cost from the work and memory cycles (throws
+  // kBadProfile if it is not finite).
+  double VariantFactor(OpCategory category, const LayerDesc& d, std::uint32_t* flags) const;
+  double MemoryCycles(const OpMetrics& m, int weights_region) const;
+  LayerCost Cost(const CategoryProfile& c, double work_cycles, double memory_cycles) const;
   int WeightsRegionOf(const std::string& layer_name) const;
 
   HardwareProfile profile_;
@@ -179,8 +197,18 @@ class Estimator {
   std::vector<std::pair<std::string, int>> layer_regions_;
   double inv_clock_hz_ = 0.0;
   double naive_power_w_ = 0.0;
-  // Bit c set: some variant rule names category c. Most layers then skip the rule scan.
-  std::uint32_t variant_categories_ = 0;
+  // The variant rules' conditions and factors grouped by category, in profile order within one
+  // (the order their factors multiply in): category c's are category_rules_[rules_begin_[c]]
+  // up to rules_begin_[c + 1]. Most categories have none; a layer scans only its own.
+  struct CategoryRule {
+    VariantCondition condition;
+    std::int64_t value;
+    double factor;
+  };
+  std::vector<CategoryRule> category_rules_;
+  std::array<std::uint32_t, kNumOpCategories + 1> rules_begin_{};
+  // Bit c set: category c is a MAC category (IsMacCategory), for EstimateLayerCost.
+  std::uint32_t mac_categories_ = 0;
 };
 
 // Recomputes `estimate`'s totals and category breakdown from its layers.

@@ -107,6 +107,10 @@ class Graph {
   // Room for `nodes` nodes and `tensors` tensors without reallocating (a NAS loop that builds
   // many graphs of about one size). Changes nothing else.
   void Reserve(std::size_t nodes, std::size_t tensors);
+  // Removes every tensor, node, input and output; keeps the name, the description and the
+  // allocated room (vectors and name index), so a loop that rebuilds graphs of about one size
+  // stops allocating them. Ids from before the call are invalid afterwards.
+  void Clear();
   // Graph inputs (activations fed from outside) and outputs. Throw kInvalidGraph on bad ids.
   void SetInputs(std::vector<TensorId> inputs);
   void SetOutputs(std::vector<TensorId> outputs);
@@ -137,6 +141,15 @@ class Graph {
   NodeId FindNode(const std::string& name) const;
 
  private:
+  // GraphBuilder::Reset keeps the strings and input lists of a cleared graph's tensors and
+  // nodes for the next candidate, which needs their storage.
+  friend class GraphBuilder;
+
+  // Check and index the tensor or node just appended (by AddTensor, AddNode, or the builder,
+  // which fills them in place); on an error they remove it and throw.
+  TensorId IndexNewTensor();
+  NodeId IndexNewNode();
+
   std::string name_;
   std::string description_;
   std::vector<Tensor> tensors_;

@@ -1,6 +1,7 @@
 #include "opcost/graph.h"
 
-#include <functional>
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,8 +62,27 @@ std::vector<NodeId> FindCycle(const Graph& g) {
 // The open-addressing name index of Graph: slots hold ids and the hashes of their names (for
 // rehashing and to skip most string compares); the names are read from the graph's own
 // tensors or nodes through `items`. Linear probing, at most half full.
+//
+// The hash takes 8 bytes at a time (names are short: std::hash's out-of-line byte loop was a
+// twentieth of building a graph) and mixes the result so that its low bits, which pick the
+// slot, depend on every byte.
 std::uint32_t NameHash(std::string_view name) {
-  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(name));
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = name.size();
+  std::size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, name.data() + i, 8);
+    h = (h ^ word) * kMul;
+    h ^= h >> 29;
+  }
+  std::uint64_t tail = 0;
+  for (; i < name.size(); ++i) tail = (tail << 8) | static_cast<unsigned char>(name[i]);
+  h = (h ^ tail) * kMul;
+  h ^= h >> 32;
+  h *= kMul;
+  h ^= h >> 29;
+  return static_cast<std::uint32_t>(h);
 }
 
 template <class Slot, class Items>
@@ -136,49 +156,76 @@ Tensor Tensor::Constant(std::string name, Shape shape, DataType dtype) {
 }
 
 TensorId Graph::AddTensor(Tensor tensor) {
-  if (tensor.name.empty()) GraphFail("tensor names must not be empty");
+  tensors_.push_back(std::move(tensor));
+  return IndexNewTensor();
+}
+
+NodeId Graph::AddNode(Node node) {
+  nodes_.push_back(std::move(node));
+  return IndexNewNode();
+}
+
+namespace {
+
+// Removes the element just appended and throws `message` (built before, from the element).
+template <class T>
+[[noreturn]] void DropLastAndFail(std::vector<T>& items, const std::string& message) {
+  items.pop_back();
+  GraphFail(message);
+}
+
+}  // namespace
+
+TensorId Graph::IndexNewTensor() {
+  const Tensor& tensor = tensors_.back();
+  if (tensor.name.empty()) DropLastAndFail(tensors_, "tensor names must not be empty");
   const std::uint32_t hash = NameHash(tensor.name);
   if (FindName(tensor_slots_, tensors_, tensor.name, hash) >= 0) {
-    GraphFail("duplicate tensor name '" + tensor.name + "'");
+    DropLastAndFail(tensors_, "duplicate tensor name '" + tensor.name + "'");
   }
-  const auto id = static_cast<TensorId>(tensors_.size());
+  const auto id = static_cast<TensorId>(tensors_.size() - 1);
   InsertName(tensor_slots_, id, hash);
-  tensors_.push_back(std::move(tensor));
   producers_.push_back(kNoNode);
   return id;
 }
 
-NodeId Graph::AddNode(Node node) {
-  const auto id = static_cast<NodeId>(nodes_.size());
-  if (node.name.empty()) GraphFail("op #" + std::to_string(id) + " has an empty name");
+NodeId Graph::IndexNewNode() {
+  const Node& node = nodes_.back();
+  const auto id = static_cast<NodeId>(nodes_.size() - 1);
+  if (node.name.empty()) {
+    DropLastAndFail(nodes_, "op #" + std::to_string(id) + " has an empty name");
+  }
   const std::uint32_t hash = NameHash(node.name);
-  if (FindName(node_slots_, nodes_, node.name, hash) >= 0) GraphFail("duplicate op name '" + node.name + "'");
+  if (FindName(node_slots_, nodes_, node.name, hash) >= 0) {
+    DropLastAndFail(nodes_, "duplicate op name '" + node.name + "'");
+  }
   auto check = [&](TensorId t) {
     if (t < 0 || t >= static_cast<TensorId>(tensors_.size())) {
-      GraphFail("op '" + node.name + "' (#" + std::to_string(id) + ") names tensor id " +
-                std::to_string(t) + ", which does not exist");
+      DropLastAndFail(nodes_, "op '" + node.name + "' (#" + std::to_string(id) +
+                                  ") names tensor id " + std::to_string(t) +
+                                  ", which does not exist");
     }
   };
   for (TensorId t : node.inputs) check(t);
   if (node.outputs.empty()) {
-    GraphFail("op '" + node.name + "' (#" + std::to_string(id) + ") has no output");
+    DropLastAndFail(nodes_, "op '" + node.name + "' (#" + std::to_string(id) + ") has no output");
   }
   for (TensorId t : node.outputs) {
     check(t);
     const Tensor& out = tensors_[static_cast<std::size_t>(t)];
     if (out.is_constant) {
-      GraphFail("op '" + node.name + "' (#" + std::to_string(id) + ") writes constant tensor '" +
-                out.name + "'");
+      DropLastAndFail(nodes_, "op '" + node.name + "' (#" + std::to_string(id) +
+                                  ") writes constant tensor '" + out.name + "'");
     }
     const NodeId other = producers_[static_cast<std::size_t>(t)];
     if (other != kNoNode) {
-      GraphFail("tensor '" + out.name + "' is produced twice: by op '" +
-                nodes_[static_cast<std::size_t>(other)].name + "' and op '" + node.name + "'");
+      DropLastAndFail(nodes_, "tensor '" + out.name + "' is produced twice: by op '" +
+                                  nodes_[static_cast<std::size_t>(other)].name + "' and op '" +
+                                  node.name + "'");
     }
   }
   for (TensorId t : node.outputs) producers_[static_cast<std::size_t>(t)] = id;
   InsertName(node_slots_, id, hash);
-  nodes_.push_back(std::move(node));
   return id;
 }
 
@@ -220,6 +267,16 @@ void Graph::Reserve(std::size_t nodes, std::size_t tensors) {
   producers_.reserve(tensors);
   ReserveSlots(tensor_slots_, tensors);
   ReserveSlots(node_slots_, nodes);
+}
+
+void Graph::Clear() {
+  tensors_.clear();
+  nodes_.clear();
+  producers_.clear();
+  inputs_.clear();
+  outputs_.clear();
+  std::fill(tensor_slots_.begin(), tensor_slots_.end(), NameSlot{});
+  std::fill(node_slots_.begin(), node_slots_.end(), NameSlot{});
 }
 
 void Graph::Validate() const {

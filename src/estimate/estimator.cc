@@ -16,14 +16,14 @@ std::int64_t ElementsOf(OpType type, OpCategory category, const OpMetrics& m) {
   return m.output_elements;
 }
 
-bool VariantHolds(const VariantRule& rule, const LayerDesc& d) {
-  switch (rule.condition) {
+bool VariantHolds(VariantCondition condition, std::int64_t value, const LayerDesc& d) {
+  switch (condition) {
     case VariantCondition::kInputChannelsNotMultipleOf:
-      return d.input.Channels() % rule.value != 0;
+      return d.input.Channels() % value != 0;
     case VariantCondition::kOutputChannelsNotMultipleOf:
-      return d.output.Channels() % rule.value != 0;
+      return d.output.Channels() % value != 0;
     case VariantCondition::kStrideGreaterThan:
-      return std::max(d.attrs.stride_h, d.attrs.stride_w) > rule.value;
+      return std::max(d.attrs.stride_h, d.attrs.stride_w) > value;
   }
   return false;
 }
@@ -65,6 +65,13 @@ void UpdateShares(NetworkEstimate* e) {
   }
 }
 
+// Out of line: it runs never for loaded profiles.
+[[noreturn]] void NonFiniteCost(const std::string& profile_name) {
+  throw Error(ErrorCode::kBadProfile, "profile '" + profile_name +
+                                          "' gives a non-finite cost for this layer (a "
+                                          "throughput, factor, overhead or power out of range)");
+}
+
 std::string LayerLabel(std::size_t index) { return "layer #" + std::to_string(index); }
 
 }  // namespace
@@ -93,10 +100,16 @@ Estimator::Estimator(HardwareProfile profile, EstimateOptions options)
                 "profile '" + profile_.name + "': no category characterized");
   }
   naive_power_w_ = power_sum_mw / n / 1000.0;
-  static_assert(kNumOpCategories <= 32, "variant_categories_ has one bit per category");
-  for (const VariantRule& rule : profile_.variants) {
-    variant_categories_ |= 1u << static_cast<unsigned>(rule.category);
+  static_assert(kNumOpCategories <= 32, "mac_categories_ has one bit per category");
+  for (unsigned c = 0; c < kNumOpCategories; ++c) {
+    if (IsMacCategory(static_cast<OpCategory>(c))) mac_categories_ |= 1u << c;
+    rules_begin_[c] = static_cast<std::uint32_t>(category_rules_.size());
+    for (const VariantRule& rule : profile_.variants) {
+      if (static_cast<unsigned>(rule.category) != c) continue;
+      category_rules_.push_back({rule.condition, rule.value, rule.factor});
+    }
   }
+  rules_begin_[kNumOpCategories] = static_cast<std::uint32_t>(category_rules_.size());
 
   const MemorySystem& mem = profile_.memory;
   if (!mem.empty()) {
@@ -135,6 +148,42 @@ int Estimator::WeightsRegionOf(const std::string& layer_name) const {
   return default_weights_region_;
 }
 
+// Inline: Estimate and EstimateLayerCost call these three once per layer.
+inline double Estimator::VariantFactor(OpCategory category, const LayerDesc& d,
+                                      std::uint32_t* flags) const {
+  const auto c = static_cast<std::size_t>(category);
+  double factor = 1.0;
+  for (std::uint32_t i = rules_begin_[c]; i < rules_begin_[c + 1]; ++i) {
+    const CategoryRule& rule = category_rules_[i];
+    if (VariantHolds(rule.condition, rule.value, d)) {
+      factor *= rule.factor;
+      *flags |= kFlagVariant;
+    }
+  }
+  return factor;
+}
+
+inline double Estimator::MemoryCycles(const OpMetrics& m, int weights_region) const {
+  if (weights_region < 0) return 0.0;
+  // Weights are read once per inference (batch 1); re-reads inside a layer are assumed to hit
+  // the cache or the accelerator's lines (docs/accuracy.md, what is not modelled).
+  const double weight_cpb =
+      profile_.memory.regions[static_cast<std::size_t>(weights_region)].read_cycles_per_byte;
+  return static_cast<double>(m.weight_bytes) * weight_cpb +
+         static_cast<double>(m.input_bytes + m.output_bytes) * activation_cycles_per_byte_;
+}
+
+inline LayerCost Estimator::Cost(const CategoryProfile& c, double work_cycles,
+                                 double memory_cycles) const {
+  LayerCost cost;
+  cost.cycles = c.overhead_cycles + work_cycles + memory_cycles;
+  cost.latency_s = cost.cycles * inv_clock_hz_;
+  cost.energy_j = cost.latency_s * c.power_mw * 1e-3;
+  // Loaded profiles are range-checked so this cannot happen; profiles built in code are not.
+  if (!std::isfinite(cost.energy_j) || !std::isfinite(cost.cycles)) NonFiniteCost(profile_.name);
+  return cost;
+}
+
 LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDesc& d,
                                   int weights_region) const {
   LayerEstimate e;
@@ -167,15 +216,7 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
     return e;
   }
 
-  double factor = 1.0;
-  if (variant_categories_ & (1u << static_cast<unsigned>(m.category))) {
-    for (const VariantRule& rule : profile_.variants) {
-      if (rule.category == m.category && VariantHolds(rule, d)) {
-        factor *= rule.factor;
-        e.flags |= kFlagVariant;
-      }
-    }
-  }
+  const double factor = VariantFactor(m.category, d, &e.flags);
   double work_cycles;
   if (IsMacCategory(m.category)) {
     bool extrapolated = false;
@@ -190,26 +231,36 @@ LayerEstimate Estimator::Estimate(OpType type, const OpMetrics& m, const LayerDe
     work_cycles = static_cast<double>(e.elements) * e.throughput;
   }
   e.weight_bytes = m.weight_bytes;
-  if (weights_region >= 0) {
-    // Weights are read once per inference (batch 1); re-reads inside a layer are assumed to
-    // hit the cache or the accelerator's lines (docs/accuracy.md, what is not modelled).
-    e.weights_region = weights_region;
-    const double weight_cpb =
-        profile_.memory.regions[static_cast<std::size_t>(weights_region)].read_cycles_per_byte;
-    e.memory_cycles =
-        static_cast<double>(m.weight_bytes) * weight_cpb +
-        static_cast<double>(m.input_bytes + m.output_bytes) * activation_cycles_per_byte_;
-  }
-  e.cycles = c.overhead_cycles + work_cycles + e.memory_cycles;
-  e.latency_s = e.cycles * inv_clock_hz_;
-  e.energy_j = e.latency_s * c.power_mw * 1e-3;
-  // Loaded profiles are range-checked so this cannot happen; profiles built in code are not.
-  if (!std::isfinite(e.energy_j) || !std::isfinite(e.cycles)) {
-    throw Error(ErrorCode::kBadProfile, "profile '" + profile_.name +
-                                            "' gives a non-finite cost for this layer (a "
-                                            "throughput, factor, overhead or power out of range)");
-  }
+  if (weights_region >= 0) e.weights_region = weights_region;
+  e.memory_cycles = MemoryCycles(m, weights_region);
+  const LayerCost cost = Cost(c, work_cycles, e.memory_cycles);
+  e.cycles = cost.cycles;
+  e.latency_s = cost.latency_s;
+  e.energy_j = cost.energy_j;
   return e;
+}
+
+LayerCost Estimator::EstimateLayerCost(const LayerDesc& layer, const OpMetrics& m) const {
+  const auto category = static_cast<unsigned>(m.category);
+  const CategoryProfile& c = profile_.categories[category];
+  // The naive fallback (or its error) takes the full path; it is rare.
+  if (!c.characterized) {
+    const LayerEstimate e = EstimateLayer(layer, m);
+    return {e.cycles, e.latency_s, e.energy_j};
+  }
+  std::uint32_t flags = 0;
+  const double factor = VariantFactor(m.category, layer, &flags);
+  double work_cycles;
+  if (((mac_categories_ >> category) & 1u) != 0) {
+    bool extrapolated = false;
+    double macs_per_cycle = c.curve.Evaluate(m.macs_per_output, &extrapolated);
+    if (factor != 1.0) macs_per_cycle /= factor;
+    work_cycles = static_cast<double>(m.macs) / macs_per_cycle;
+  } else {
+    work_cycles = static_cast<double>(ElementsOf(layer.type, m.category, m)) *
+                  (c.cycles_per_element * factor);
+  }
+  return Cost(c, work_cycles, MemoryCycles(m, default_weights_region_));
 }
 
 LayerEstimate Estimator::EstimateLayer(const LayerDesc& layer, const OpMetrics& metrics) const {

@@ -93,6 +93,55 @@ TEST(Graph, RejectsOutOfRangeIdsAndConstantOutputs) {
   EXPECT_OPCOST_ERROR(g.SetInputs({w}), ErrorCode::kInvalidGraph, "must not be a constant");
 }
 
+// A rejected tensor or node is not kept: counts, ids and the name index stay as they were.
+TEST(Graph, RejectedAddsLeaveTheGraphAsItWas) {
+  Graph g;
+  const TensorId x = g.AddTensor(Tensor::Activation("x", {1}, DataType::kInt8));
+  const TensorId y = g.AddTensor(Tensor::Activation("y", {}, DataType::kInt8));
+  AddRelu(g, "r", x, y);
+  EXPECT_OPCOST_ERROR(g.AddTensor(Tensor::Activation("x", {2}, DataType::kInt8)),
+                      ErrorCode::kInvalidGraph, "duplicate tensor name");
+  EXPECT_OPCOST_ERROR(g.AddTensor(Tensor::Activation("", {2}, DataType::kInt8)),
+                      ErrorCode::kInvalidGraph, "must not be empty");
+  EXPECT_OPCOST_ERROR(AddRelu(g, "s", x, y), ErrorCode::kInvalidGraph, "produced twice");
+  EXPECT_OPCOST_ERROR(AddRelu(g, "t", x, 9), ErrorCode::kInvalidGraph, "tensor id 9");
+  EXPECT_EQ(g.tensors().size(), 2u);
+  EXPECT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.tensor(x).shape, Shape({1}));
+  EXPECT_EQ(g.FindNode("s"), kNoNode);
+  const TensorId z = g.AddTensor(Tensor::Activation("z", {}, DataType::kInt8));
+  EXPECT_EQ(z, 2);
+  EXPECT_EQ(AddRelu(g, "s", y, z), 1);
+  EXPECT_EQ(g.producer(z), 1);
+}
+
+TEST(Graph, ClearEmptiesTheGraphAndKeepsItsName) {
+  Graph g("g");
+  g.set_description("d");
+  const TensorId x = g.AddTensor(Tensor::Activation("x", {1}, DataType::kInt8));
+  const TensorId y = g.AddTensor(Tensor::Activation("y", {}, DataType::kInt8));
+  AddRelu(g, "r", x, y);
+  g.SetInputs({x});
+  g.SetOutputs({y});
+  g.Clear();
+  EXPECT_EQ(g.name(), "g");
+  EXPECT_EQ(g.description(), "d");
+  EXPECT_TRUE(g.tensors().empty());
+  EXPECT_TRUE(g.nodes().empty());
+  EXPECT_TRUE(g.inputs().empty());
+  EXPECT_TRUE(g.outputs().empty());
+  EXPECT_EQ(g.FindTensor("x"), kNoTensor);
+  EXPECT_EQ(g.FindNode("r"), kNoNode);
+  // The same names again, in another order: new ids, no stale duplicates.
+  const TensorId y2 = g.AddTensor(Tensor::Activation("y", {1}, DataType::kInt8));
+  const TensorId x2 = g.AddTensor(Tensor::Activation("x", {}, DataType::kInt8));
+  EXPECT_EQ(y2, 0);
+  EXPECT_EQ(AddRelu(g, "r", y2, x2), 0);
+  EXPECT_EQ(g.FindTensor("x"), x2);
+  EXPECT_EQ(g.producer(x2), 0);
+  EXPECT_EQ(g.producer(y2), kNoNode);
+}
+
 TEST(Graph, ValidateReportsDanglingInput) {
   Graph g;
   const TensorId x = g.AddTensor(Tensor::Activation("x", {1}, DataType::kInt8));

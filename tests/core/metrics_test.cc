@@ -262,6 +262,36 @@ TEST(Metrics, GraphAndOneLayerPathsAgreeForEveryOpType) {
   }
 }
 
+// DescribeGraph fills its vector in place: descriptions left from another graph (here the same
+// ops in reverse order, every field different somewhere) must not leak into the new ones.
+TEST(Metrics, DescribeGraphOverwritesEveryFieldOfAReusedVector) {
+  const Graph g = ParseModel(kEveryOp);
+  std::vector<LayerDesc> layers;
+  DescribeGraph(g, &layers);
+  std::vector<LayerDesc> reversed(layers.rbegin(), layers.rend());
+  DescribeGraph(g, &reversed);
+  ASSERT_EQ(reversed.size(), g.nodes().size());
+  for (NodeId id = 0; id < static_cast<NodeId>(g.nodes().size()); ++id) {
+    const LayerDesc& got = reversed[static_cast<std::size_t>(id)];
+    const LayerDesc want = DescribeNode(g, id);
+    SCOPED_TRACE(g.node(id).name);
+    EXPECT_EQ(got.type, want.type);
+    EXPECT_EQ(got.attrs.kernel_h, want.attrs.kernel_h);
+    EXPECT_EQ(got.attrs.units, want.attrs.units);
+    EXPECT_EQ(got.attrs.new_shape, want.attrs.new_shape);
+    EXPECT_EQ(got.input, want.input);
+    EXPECT_EQ(got.output, want.output);
+    EXPECT_EQ(got.weights, want.weights);
+    EXPECT_EQ(got.has_bias, want.has_bias);
+    EXPECT_EQ(got.num_data_inputs, want.num_data_inputs);
+    EXPECT_EQ(got.data_input_bytes, want.data_input_bytes);
+    EXPECT_EQ(got.dtype, want.dtype);
+    EXPECT_EQ(got.weight_dtype, want.weight_dtype);
+    EXPECT_EQ(got.bias_dtype, want.bias_dtype);
+    EXPECT_EQ(got.extra_params, want.extra_params);
+  }
+}
+
 TEST(Metrics, LayerDescIsValidated) {
   LayerDesc d = LayerDesc::Conv2D({1, 8, 8, 4}, 4, 3, 3);
   d.weights = Shape{};

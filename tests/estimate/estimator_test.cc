@@ -263,6 +263,67 @@ TEST(Estimator, DescriptionsAndMetricsGivenMatchTheGraphForm) {
   EXPECT_GE(checked, 30);
 }
 
+// EstimateLayerCost gives EstimateLayer's cycles, latency and energy bit for bit: every layer of
+// every bundled model on the example and every shipped profile (variant rules, extrapolation,
+// memory terms, the naive fallback), also with the weights placed in another region.
+TEST(Estimator, LayerCostMatchesEstimateLayer) {
+  std::vector<std::vector<LayerDesc>> models;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(OPCOST_SOURCE_DIR) + "/models")) {
+    if (entry.path().extension() != ".json") continue;
+    DescribeGraph(LoadModel(entry.path().string()), &models.emplace_back());
+  }
+  ASSERT_GE(models.size(), 30u);
+  std::vector<std::string> profiles = {std::string(OPCOST_SOURCE_DIR) +
+                                        "/tests/data/profiles/valid_example.json"};
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(OPCOST_SOURCE_DIR) + "/profiles")) {
+    if (entry.path().extension() == ".json") profiles.push_back(entry.path().string());
+  }
+  int checked = 0;
+  for (const std::string& path : profiles) {
+    SCOPED_TRACE(path);
+    const HardwareProfile profile = LoadProfile(path);
+    EstimateOptions o;
+    o.allow_fallback = true;
+    if (!profile.memory.empty()) o.weights.all_layers = profile.memory.regions.back().name;
+    for (const EstimateOptions& options : {EstimateOptions{true, {}}, o}) {
+      const Estimator est(profile, options);
+      for (const std::vector<LayerDesc>& layers : models) {
+        for (const LayerDesc& d : layers) {
+          const OpMetrics m = ComputeLayerMetrics(d);
+          const LayerEstimate want = est.EstimateLayer(d, m);
+          const LayerCost got = est.EstimateLayerCost(d, m);
+          EXPECT_EQ(got.cycles, want.cycles);
+          EXPECT_EQ(got.latency_s, want.latency_s);
+          EXPECT_EQ(got.energy_j, want.energy_j);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GE(checked, 1000);
+}
+
+TEST(Estimator, LayerCostThrowsWhatEstimateLayerThrows) {
+  const Estimator est(Example());
+  const LayerDesc concat = [] {
+    GraphBuilder b("cat");
+    auto x = b.Input("x", {1, 4, 4, 8});
+    auto y = b.Input("y", {1, 4, 4, 8});
+    b.Concat("joined", {x, y});
+    return DescribeNode(b.Build(), 0);
+  }();
+  EXPECT_OPCOST_ERROR(est.EstimateLayerCost(concat, ComputeLayerMetrics(concat)),
+                      ErrorCode::kUnsupportedOp, "not characterized");
+  HardwareProfile p = Example();
+  p.mutable_category(OpCategory::kConv).overhead_cycles = 1e308;
+  p.mutable_category(OpCategory::kConv).power_mw = 1e308;
+  const LayerDesc conv = LayerDesc::Conv2D({1, 8, 8, 4}, 8, 3, 3);
+  EXPECT_OPCOST_ERROR(Estimator(p).EstimateLayerCost(conv, ComputeLayerMetrics(conv)),
+                      ErrorCode::kBadProfile, "non-finite cost");
+}
+
 TEST(Estimator, DescriptionsGivenMustMatchTheNodeCount) {
   const Graph g = ThreeLayers();
   std::vector<LayerDesc> layers;
