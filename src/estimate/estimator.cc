@@ -72,7 +72,10 @@ void UpdateShares(NetworkEstimate* e) {
                                           "throughput, factor, overhead or power out of range)");
 }
 
-std::string LayerLabel(std::size_t index) { return "layer #" + std::to_string(index); }
+// The place an error of layer `index` is reported at: "cannot estimate layer #3 (conv2d)".
+std::string CannotEstimate(std::size_t index, OpType type) {
+  return "cannot estimate layer #" + std::to_string(index) + " (" + OpTypeName(type) + ")";
+}
 
 }  // namespace
 
@@ -360,7 +363,7 @@ void Estimator::EstimateLayers(const LayerDesc* layers, std::size_t count,
     try {
       out->layers[i] = EstimateLayer(layers[i]);
     } catch (const Error& e) {
-      throw WithContext(e, "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) + ")");
+      throw WithContext(e, CannotEstimate(i, layers[i].type));
     }
   }
   Summarize(out);
@@ -372,7 +375,7 @@ EstimateTotals Estimator::EstimateTotalsOnly(const LayerDesc* layers, std::size_
     try {
       Add(EstimateLayer(layers[i]), 1.0, &t, nullptr);
     } catch (const Error& e) {
-      throw WithContext(e, "cannot estimate " + LayerLabel(i) + " (" + OpTypeName(layers[i].type) + ")");
+      throw WithContext(e, CannotEstimate(i, layers[i].type));
     }
   }
   return t;
@@ -389,7 +392,7 @@ void Estimator::ReplaceLayer(std::size_t index, const LayerDesc& layer,
   try {
     fresh = EstimateLayer(layer);
   } catch (const Error& e) {
-    throw WithContext(e, "cannot estimate " + LayerLabel(index) + " (" + OpTypeName(layer.type) + ")");
+    throw WithContext(e, CannotEstimate(index, layer.type));
   }
   LayerEstimate& old = estimate->layers[index];
   Add(old, -1.0, &estimate->totals, &estimate->by_category[static_cast<std::size_t>(old.category)]);
