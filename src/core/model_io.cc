@@ -51,6 +51,9 @@ struct LayerSpec {
   std::vector<std::string> output_names;
 };
 
+// "layer 'conv1'": the label error messages about layer `s` carry.
+std::string LayerLabel(const LayerSpec& s) { return "layer '" + s.name + "'"; }
+
 struct TensorDecl {
   std::string path;
   bool has_shape = false;
@@ -61,6 +64,15 @@ struct TensorDecl {
   Quantization quantization;
   const Json* data = nullptr;
   bool used = false;
+};
+
+// One layer object and its JSON path, for the per-field parsers.
+struct LayerObject {
+  const Json& json;
+  const std::string& path;
+  bool Has(const char* key) const { return json.contains(key); }
+  const Json& At(const char* key) const { return json.at(key); }
+  std::string PathOf(const char* key) const { return JoinPath(path, key); }
 };
 
 class ModelLoader {
@@ -76,11 +88,29 @@ class ModelLoader {
                  std::int64_t* w) const;
   void ParsePadding(const Json& j, const std::string& path, OpAttributes* a) const;
   LayerSpec ParseLayer(const Json& layer, std::size_t index);
+  LayerSpec ParseLayerHead(const Json& layer, std::size_t index);
+  void ParseLayerTensors(const LayerObject& f, LayerSpec* s) const;
+  void ParseWindowFields(const LayerObject& f, OpType type, OpAttributes* a) const;
+  void ParseOtherFields(const LayerObject& f, LayerSpec* s) const;
+  void ParsePaddings(const Json& pads, const std::string& path, OpAttributes* a) const;
   void ParseTensorDecls(const Json& tensors);
   Quantization ParseQuantization(const Json& j, const std::string& path) const;
   std::vector<std::uint8_t> ParseData(const Json& j, const std::string& path, const Shape& shape,
                                       DataType dtype) const;
   void ApplyDecl(TensorId id, bool is_constant);
+  void ParseHeader(const Json& root);
+  std::vector<TensorId> AddGraphInputs(const Json& root);
+  std::vector<LayerSpec> ParseLayers(const Json& root);
+  std::vector<bool> AddNodes(const std::vector<LayerSpec>& specs, TensorId first_input);
+  bool AddLayerNode(const LayerSpec& s, TensorId previous);
+  bool ResolveInputs(const LayerSpec& s, TensorId previous, std::vector<TensorId>* inputs);
+  void TakeAttrsFromWeights(const LayerSpec& s, Node* node) const;
+  void CheckShortFormFields(const LayerSpec& s);
+  void AddConstantsAndShapes(const std::vector<LayerSpec>& specs,
+                             const std::vector<bool>& synthesize);
+  void AddImpliedConstants(const LayerSpec& s, NodeId id);
+  void CheckDeclarations();
+  void SetGraphOutputs(const Json& root);
   // Runs `f`, turning library errors into errors that name the source, path and layer.
   template <typename F>
   void InContext(const std::string& path, const std::string& label, F&& f);
@@ -180,6 +210,17 @@ void ModelLoader::ParsePadding(const Json& j, const std::string& path, OpAttribu
 }
 
 LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
+  LayerSpec s = ParseLayerHead(layer, index);
+  const LayerObject fields{layer, s.path};
+  ParseLayerTensors(fields, &s);
+  ParseWindowFields(fields, s.type, &s.attrs);
+  s.has_kernel = fields.Has("kernel");
+  ParseOtherFields(fields, &s);
+  return s;
+}
+
+// Path, op and name; then the fields the op accepts and requires. Sets the layer label.
+LayerSpec ModelLoader::ParseLayerHead(const Json& layer, std::size_t index) {
   LayerSpec s;
   s.path = JoinPath("/layers", index);
   r_.set_label("");
@@ -191,7 +232,7 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
   s.name = layer.contains("name") ? r_.String(layer.at("name"), JoinPath(s.path, "name"))
                                   : op_name + "_" + std::to_string(index);
   if (s.name.empty()) r_.Fail(JoinPath(s.path, "name"), "layer names must not be empty");
-  r_.set_label("layer '" + s.name + "'");
+  r_.set_label(LayerLabel(s));
   for (auto it = layer.begin(); it != layer.end(); ++it) {
     if (!AcceptsField(s.type, it.key())) {
       r_.Fail(s.path, "unknown field \"" + it.key() + "\" for op " + op_name);
@@ -202,97 +243,106 @@ LayerSpec ModelLoader::ParseLayer(const Json& layer, std::size_t index) {
       r_.Fail(s.path, std::string("missing required field \"") + required + "\"");
     }
   }
-  OpAttributes& a = s.attrs;
-  const std::string& p = s.path;
-  auto has = [&](const char* k) { return layer.contains(k); };
-  auto field = [&](const char* k) -> const Json& { return layer.at(k); };
-  auto path = [&](const char* k) { return JoinPath(p, k); };
-  if (has("inputs")) {
-    s.has_inputs = true;
-    r_.ExpectArray(field("inputs"), path("inputs"));
-    for (std::size_t i = 0; i < field("inputs").size(); ++i) {
-      const std::string ip = JoinPath(path("inputs"), i);
-      s.input_names.push_back(r_.String(field("inputs").at(i), ip));
-      s.input_paths.push_back(ip);
+  return s;
+}
+
+// "inputs" (names, resolved in pass 2) and "outputs" (by default the layer's name).
+void ModelLoader::ParseLayerTensors(const LayerObject& f, LayerSpec* s) const {
+  if (f.Has("inputs")) {
+    s->has_inputs = true;
+    r_.ExpectArray(f.At("inputs"), f.PathOf("inputs"));
+    for (std::size_t i = 0; i < f.At("inputs").size(); ++i) {
+      const std::string ip = JoinPath(f.PathOf("inputs"), i);
+      s->input_names.push_back(r_.String(f.At("inputs").at(i), ip));
+      s->input_paths.push_back(ip);
     }
   }
-  if (has("outputs")) {
-    r_.ExpectArray(field("outputs"), path("outputs"));
-    if (field("outputs").empty()) r_.Fail(path("outputs"), "a layer needs at least one output");
-    for (std::size_t i = 0; i < field("outputs").size(); ++i) {
-      s.output_names.push_back(
-          r_.String(field("outputs").at(i), JoinPath(path("outputs"), i)));
+  if (f.Has("outputs")) {
+    r_.ExpectArray(f.At("outputs"), f.PathOf("outputs"));
+    if (f.At("outputs").empty()) r_.Fail(f.PathOf("outputs"), "a layer needs at least one output");
+    for (std::size_t i = 0; i < f.At("outputs").size(); ++i) {
+      s->output_names.push_back(
+          r_.String(f.At("outputs").at(i), JoinPath(f.PathOf("outputs"), i)));
     }
   } else {
-    s.output_names.push_back(s.name);
+    s->output_names.push_back(s->name);
   }
-  if (has("filters")) a.filters = r_.PositiveInt(field("filters"), path("filters"));
-  if (has("units")) a.units = r_.PositiveInt(field("units"), path("units"));
-  ParsePair(layer, "kernel", p, &a.kernel_h, &a.kernel_w);
-  s.has_kernel = has("kernel");
-  if (has("pool")) {
-    ParsePair(layer, "pool", p, &a.kernel_h, &a.kernel_w);
-    a.stride_h = a.kernel_h;
-    a.stride_w = a.kernel_w;
+}
+
+// The sliding-window fields: sizes, kernel or pool window, stride, dilation, padding, groups.
+void ModelLoader::ParseWindowFields(const LayerObject& f, OpType type, OpAttributes* a) const {
+  if (f.Has("filters")) a->filters = r_.PositiveInt(f.At("filters"), f.PathOf("filters"));
+  if (f.Has("units")) a->units = r_.PositiveInt(f.At("units"), f.PathOf("units"));
+  ParsePair(f.json, "kernel", f.path, &a->kernel_h, &a->kernel_w);
+  if (f.Has("pool")) {
+    ParsePair(f.json, "pool", f.path, &a->kernel_h, &a->kernel_w);
+    a->stride_h = a->kernel_h;
+    a->stride_w = a->kernel_w;
   }
-  ParsePair(layer, "stride", p, &a.stride_h, &a.stride_w);
-  ParsePair(layer, "dilation", p, &a.dilation_h, &a.dilation_w);
-  const bool conv = s.type == OpType::kConv2D || s.type == OpType::kDepthwiseConv2D;
-  a.padding = conv ? Padding::kSame : Padding::kValid;
-  if (has("padding")) ParsePadding(field("padding"), path("padding"), &a);
-  if (has("groups")) a.groups = r_.PositiveInt(field("groups"), path("groups"));
-  if (has("depth_multiplier")) {
-    a.depth_multiplier = r_.PositiveInt(field("depth_multiplier"), path("depth_multiplier"));
+  ParsePair(f.json, "stride", f.path, &a->stride_h, &a->stride_w);
+  ParsePair(f.json, "dilation", f.path, &a->dilation_h, &a->dilation_w);
+  const bool conv = type == OpType::kConv2D || type == OpType::kDepthwiseConv2D;
+  a->padding = conv ? Padding::kSame : Padding::kValid;
+  if (f.Has("padding")) ParsePadding(f.At("padding"), f.PathOf("padding"), a);
+  if (f.Has("groups")) a->groups = r_.PositiveInt(f.At("groups"), f.PathOf("groups"));
+  if (f.Has("depth_multiplier")) {
+    a->depth_multiplier = r_.PositiveInt(f.At("depth_multiplier"), f.PathOf("depth_multiplier"));
   }
-  if (has("bias")) {
-    s.bias = r_.Bool(field("bias"), path("bias"));
-    s.has_bias_field = true;
+}
+
+// Every other field, in the order the format documents them.
+void ModelLoader::ParseOtherFields(const LayerObject& f, LayerSpec* s) const {
+  OpAttributes& a = s->attrs;
+  if (f.Has("bias")) {
+    s->bias = r_.Bool(f.At("bias"), f.PathOf("bias"));
+    s->has_bias_field = true;
   }
-  if (has("activation")) {
-    const std::string act = r_.String(field("activation"), path("activation"));
+  if (f.Has("activation")) {
+    const std::string act = r_.String(f.At("activation"), f.PathOf("activation"));
     if (!ParseActivation(act, &a.activation)) {
-      r_.Fail(path("activation"), "unknown activation \"" + act + "\"");
+      r_.Fail(f.PathOf("activation"), "unknown activation \"" + act + "\"");
     }
   }
-  if (has("projection")) {
-    a.projection = r_.Int(field("projection"), path("projection"));
-    if (a.projection < 0) r_.Fail(path("projection"), "must not be negative");
+  if (f.Has("projection")) {
+    a.projection = r_.Int(f.At("projection"), f.PathOf("projection"));
+    if (a.projection < 0) r_.Fail(f.PathOf("projection"), "must not be negative");
   }
-  if (has("return_sequences")) {
-    a.return_sequences = r_.Bool(field("return_sequences"), path("return_sequences"));
+  if (f.Has("return_sequences")) {
+    a.return_sequences = r_.Bool(f.At("return_sequences"), f.PathOf("return_sequences"));
   }
-  if (has("axis")) {
-    const std::int64_t axis = r_.Int(field("axis"), path("axis"));
+  if (f.Has("axis")) {
+    const std::int64_t axis = r_.Int(f.At("axis"), f.PathOf("axis"));
     if (axis < -Shape::kMaxRank || axis >= Shape::kMaxRank) {
-      r_.Fail(path("axis"), "axis must be in [-4, 3] (got " + std::to_string(axis) + ")");
+      r_.Fail(f.PathOf("axis"), "axis must be in [-4, 3] (got " + std::to_string(axis) + ")");
     }
     a.axis = static_cast<std::int32_t>(axis);
   }
-  if (has("keep_dims")) a.keep_dims = r_.Bool(field("keep_dims"), path("keep_dims"));
-  if (has("shape")) a.new_shape = ParseShape(field("shape"), path("shape"), true);
-  if (has("paddings")) {
-    const Json& pads = field("paddings");
-    r_.ExpectArray(pads, path("paddings"));
-    if (pads.size() > static_cast<std::size_t>(Shape::kMaxRank)) {
-      r_.Fail(path("paddings"), "at most 4 [before, after] pairs");
-    }
-    for (std::size_t d = 0; d < pads.size(); ++d) {
-      const std::string pp = JoinPath(path("paddings"), d);
-      if (!pads.at(d).is_array() || pads.at(d).size() != 2) r_.Fail(pp, "expected [before, after]");
-      for (std::size_t k = 0; k < 2; ++k) {
-        a.paddings[d][k] = r_.Int(pads.at(d).at(k), JoinPath(pp, k));
-        if (a.paddings[d][k] < 0) r_.Fail(JoinPath(pp, k), "must not be negative");
-      }
-    }
-  }
-  if (has("output_dtype")) {
-    a.output_dtype = ParseDType(field("output_dtype"), path("output_dtype"));
+  if (f.Has("keep_dims")) a.keep_dims = r_.Bool(f.At("keep_dims"), f.PathOf("keep_dims"));
+  if (f.Has("shape")) a.new_shape = ParseShape(f.At("shape"), f.PathOf("shape"), true);
+  if (f.Has("paddings")) ParsePaddings(f.At("paddings"), f.PathOf("paddings"), &a);
+  if (f.Has("output_dtype")) {
+    a.output_dtype = ParseDType(f.At("output_dtype"), f.PathOf("output_dtype"));
     a.has_output_dtype = true;
   }
-  if (has("original_op")) {
-    a.unsupported_name = r_.String(field("original_op"), path("original_op"));
+  if (f.Has("original_op")) {
+    a.unsupported_name = r_.String(f.At("original_op"), f.PathOf("original_op"));
   }
-  return s;
+}
+
+// "paddings": up to 4 [before, after] pairs, one per dim.
+void ModelLoader::ParsePaddings(const Json& pads, const std::string& path, OpAttributes* a) const {
+  r_.ExpectArray(pads, path);
+  if (pads.size() > static_cast<std::size_t>(Shape::kMaxRank)) {
+    r_.Fail(path, "at most 4 [before, after] pairs");
+  }
+  for (std::size_t d = 0; d < pads.size(); ++d) {
+    const std::string pp = JoinPath(path, d);
+    if (!pads.at(d).is_array() || pads.at(d).size() != 2) r_.Fail(pp, "expected [before, after]");
+    for (std::size_t k = 0; k < 2; ++k) {
+      a->paddings[d][k] = r_.Int(pads.at(d).at(k), JoinPath(pp, k));
+      if (a->paddings[d][k] < 0) r_.Fail(JoinPath(pp, k), "must not be negative");
+    }
+  }
 }
 
 Quantization ModelLoader::ParseQuantization(const Json& j, const std::string& path) const {
@@ -434,6 +484,19 @@ void ModelLoader::ApplyDecl(TensorId id, bool is_constant) {
 }
 
 Graph ModelLoader::Load(const Json& root) {
+  ParseHeader(root);
+  if (root.contains("tensors")) ParseTensorDecls(root.at("tensors"));
+  const std::vector<TensorId> input_ids = AddGraphInputs(root);
+  const std::vector<LayerSpec> specs = ParseLayers(root);
+  const std::vector<bool> synthesize = AddNodes(specs, input_ids.front());
+  AddConstantsAndShapes(specs, synthesize);
+  CheckDeclarations();
+  SetGraphOutputs(root);
+  return std::move(graph_);
+}
+
+// Format, version and the model-wide fields.
+void ModelLoader::ParseHeader(const Json& root) {
   r_.ExpectObject(root, "");
   r_.CheckKeys(root, "", {"format", "format_version", "name", "description", "dtype", "inputs",
                           "outputs", "tensors", "layers"});
@@ -452,9 +515,9 @@ Graph ModelLoader::Load(const Json& root) {
     graph_.set_description(r_.String(root.at("description"), "/description"));
   }
   if (root.contains("dtype")) dtype_ = ParseDType(root.at("dtype"), "/dtype");
-  if (root.contains("tensors")) ParseTensorDecls(root.at("tensors"));
+}
 
-  // Graph inputs.
+std::vector<TensorId> ModelLoader::AddGraphInputs(const Json& root) {
   const Json& inputs = r_.Member(root, "inputs", "");
   r_.ExpectArray(inputs, "/inputs");
   if (inputs.empty()) r_.Fail("/inputs", "a model needs at least one input");
@@ -475,17 +538,20 @@ Graph ModelLoader::Load(const Json& root) {
     ApplyDecl(input_ids.back(), false);
   }
   graph_.SetInputs(input_ids);
+  return input_ids;
+}
 
-  // Pass 1: layers and their output tensors.
+// Pass 1: layers and their output tensors.
+std::vector<LayerSpec> ModelLoader::ParseLayers(const Json& root) {
   const Json& layers = r_.Member(root, "layers", "");
   r_.ExpectArray(layers, "/layers");
   std::vector<LayerSpec> specs;
   specs.reserve(layers.size());
   for (std::size_t i = 0; i < layers.size(); ++i) {
     specs.push_back(ParseLayer(layers.at(i), i));
-    LayerSpec& s = specs.back();
+    const LayerSpec& s = specs.back();
     for (const std::string& out : s.output_names) {
-      InContext(s.path, "layer '" + s.name + "'", [&] {
+      InContext(s.path, LayerLabel(s), [&] {
         const TensorId id = graph_.AddTensor(Tensor::Activation(out, Shape{}, dtype_));
         ApplyDecl(id, false);
         auto d = decls_.find(out);
@@ -496,100 +562,130 @@ Graph ModelLoader::Load(const Json& root) {
     }
   }
   r_.set_label("");
+  return specs;
+}
 
-  // Pass 2: nodes with resolved inputs; structural validation.
+// Pass 2: nodes with resolved inputs; structural validation. Returns per layer whether its
+// constants are to be created from its fields (it lists none).
+std::vector<bool> ModelLoader::AddNodes(const std::vector<LayerSpec>& specs,
+                                        TensorId first_input) {
   std::vector<bool> synthesize(specs.size(), false);
-  TensorId previous = input_ids.front();
+  TensorId previous = first_input;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    LayerSpec& s = specs[i];
-    const std::string label = "layer '" + s.name + "'";
-    Node node;
-    node.name = s.name;
-    node.type = s.type;
-    node.attrs = s.attrs;
-    bool lists_constants = false;
-    if (s.has_inputs) {
-      for (std::size_t k = 0; k < s.input_names.size(); ++k) {
-        const TensorId t = graph_.FindTensor(s.input_names[k]);
-        if (t == kNoTensor) {
-          r_.set_label(label);
-          r_.Fail(s.input_paths[k], "unknown tensor '" + s.input_names[k] +
-                                        "' (no input, constant or layer output has this name)");
-        }
-        lists_constants = lists_constants || graph_.tensor(t).is_constant;
-        node.inputs.push_back(t);
-      }
-    } else {
-      node.inputs.push_back(previous);
-    }
-    synthesize[i] = !lists_constants;
-    if (lists_constants && s.has_bias_field) {
-      r_.set_label(label);
-      r_.Fail(JoinPath(s.path, "bias"),
-              "\"bias\" applies only when the layer's constants are created from its fields");
-    }
-    // With explicit weights, kernel and filters/units follow the weights.
-    if (lists_constants && node.inputs.size() > 1) {
-      const Shape& w = graph_.tensor(node.inputs[1]).shape;
-      const bool conv = s.type == OpType::kConv2D || s.type == OpType::kDepthwiseConv2D;
-      if (conv && w.rank == 4) {
-        if (!s.attrs.filters && s.type == OpType::kConv2D) node.attrs.filters = w[0];
-        if (!s.has_kernel) {
-          node.attrs.kernel_h = w[1];
-          node.attrs.kernel_w = w[2];
-        }
-      }
-      if (s.type == OpType::kFullyConnected && w.rank == 2 && node.attrs.units == 0) {
-        node.attrs.units = w[0];
-      }
-    }
-    if (synthesize[i]) {
-      const char* missing = nullptr;
-      if (s.type == OpType::kConv2D && s.attrs.filters == 0) missing = "filters";
-      if ((s.type == OpType::kConv2D || s.type == OpType::kDepthwiseConv2D) && !s.has_kernel) {
-        missing = "kernel";
-      }
-      if (s.type == OpType::kFullyConnected && s.attrs.units == 0) missing = "units";
-      if (missing != nullptr) {
-        r_.set_label(label);
-        r_.Fail(s.path, std::string("missing required field \"") + missing + "\"");
-      }
-    }
-    for (const std::string& out : s.output_names) node.outputs.push_back(graph_.FindTensor(out));
-    InContext(s.path, label, [&] { graph_.AddNode(std::move(node)); });
+    synthesize[i] = AddLayerNode(specs[i], previous);
     previous = graph_.node(static_cast<NodeId>(i)).outputs.front();
   }
   InContext("/layers", "", [&] { graph_.Validate(); });
+  return synthesize;
+}
 
-  // Pass 3: constants of short-form layers, then shapes, in execution order.
+// Adds the node of layer `s` (without inputs: it reads `previous`); returns whether its
+// constants are still to be created.
+bool ModelLoader::AddLayerNode(const LayerSpec& s, TensorId previous) {
+  Node node;
+  node.name = s.name;
+  node.type = s.type;
+  node.attrs = s.attrs;
+  const bool lists_constants = ResolveInputs(s, previous, &node.inputs);
+  if (lists_constants && s.has_bias_field) {
+    r_.set_label(LayerLabel(s));
+    r_.Fail(JoinPath(s.path, "bias"),
+            "\"bias\" applies only when the layer's constants are created from its fields");
+  }
+  if (lists_constants && node.inputs.size() > 1) TakeAttrsFromWeights(s, &node);
+  if (!lists_constants) CheckShortFormFields(s);
+  for (const std::string& out : s.output_names) node.outputs.push_back(graph_.FindTensor(out));
+  InContext(s.path, LayerLabel(s), [&] { graph_.AddNode(std::move(node)); });
+  return !lists_constants;
+}
+
+// The tensors layer `s` reads (by name, or else `previous`); returns whether one is a constant.
+bool ModelLoader::ResolveInputs(const LayerSpec& s, TensorId previous,
+                                std::vector<TensorId>* inputs) {
+  if (!s.has_inputs) {
+    inputs->push_back(previous);
+    return false;
+  }
+  bool lists_constants = false;
+  for (std::size_t k = 0; k < s.input_names.size(); ++k) {
+    const TensorId t = graph_.FindTensor(s.input_names[k]);
+    if (t == kNoTensor) {
+      r_.set_label(LayerLabel(s));
+      r_.Fail(s.input_paths[k], "unknown tensor '" + s.input_names[k] +
+                                    "' (no input, constant or layer output has this name)");
+    }
+    lists_constants = lists_constants || graph_.tensor(t).is_constant;
+    inputs->push_back(t);
+  }
+  return lists_constants;
+}
+
+// With explicit weights, kernel and filters/units follow the weights.
+void ModelLoader::TakeAttrsFromWeights(const LayerSpec& s, Node* node) const {
+  const Shape& w = graph_.tensor(node->inputs[1]).shape;
+  const bool conv = s.type == OpType::kConv2D || s.type == OpType::kDepthwiseConv2D;
+  if (conv && w.rank == 4) {
+    if (!s.attrs.filters && s.type == OpType::kConv2D) node->attrs.filters = w[0];
+    if (!s.has_kernel) {
+      node->attrs.kernel_h = w[1];
+      node->attrs.kernel_w = w[2];
+    }
+  }
+  if (s.type == OpType::kFullyConnected && w.rank == 2 && node->attrs.units == 0) {
+    node->attrs.units = w[0];
+  }
+}
+
+// Without explicit weights, the fields that size them are required.
+void ModelLoader::CheckShortFormFields(const LayerSpec& s) {
+  const char* missing = nullptr;
+  if (s.type == OpType::kConv2D && s.attrs.filters == 0) missing = "filters";
+  if ((s.type == OpType::kConv2D || s.type == OpType::kDepthwiseConv2D) && !s.has_kernel) {
+    missing = "kernel";
+  }
+  if (s.type == OpType::kFullyConnected && s.attrs.units == 0) missing = "units";
+  if (missing != nullptr) {
+    r_.set_label(LayerLabel(s));
+    r_.Fail(s.path, std::string("missing required field \"") + missing + "\"");
+  }
+}
+
+// Pass 3: constants of short-form layers, then shapes, in execution order.
+void ModelLoader::AddConstantsAndShapes(const std::vector<LayerSpec>& specs,
+                                        const std::vector<bool>& synthesize) {
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const LayerSpec& s = specs[i];
     const auto id = static_cast<NodeId>(i);
-    InContext(s.path, "layer '" + s.name + "'", [&] {
-      if (synthesize[i]) {
-        const Node& n = graph_.node(id);
-        const Shape input = n.inputs.empty() ? Shape{} : graph_.tensor(n.inputs[0]).shape;
-        const DataType dtype = n.inputs.empty() ? dtype_ : graph_.tensor(n.inputs[0]).dtype;
-        for (const ConstantSpec& c : ConstantsFor(s.type, n.attrs, input, dtype, s.bias)) {
-          const std::string name = s.name + "/" + c.suffix;
-          TensorId t = graph_.FindTensor(name);
-          if (t == kNoTensor) {
-            t = graph_.AddTensor(Tensor::Constant(name, c.shape, c.dtype));
-          } else if (!graph_.tensor(t).is_constant || graph_.tensor(t).shape != c.shape) {
-            throw Error(ErrorCode::kBadModel, "tensor '" + name + "' is declared with shape " +
-                                                  graph_.tensor(t).shape.ToString() +
-                                                  " but the layer needs constant " +
-                                                  c.shape.ToString());
-          }
-          ApplyDecl(t, true);
-          graph_.mutable_node(id).inputs.push_back(t);
-        }
-      }
+    InContext(s.path, LayerLabel(s), [&] {
+      if (synthesize[i]) AddImpliedConstants(s, id);
       InferNodeShapes(graph_, id);
     });
   }
+}
 
-  // Declared tensors: shapes must agree; every declaration must be used.
+// The constants short-form layer `s` implies (weights, bias), reusing declared ones.
+void ModelLoader::AddImpliedConstants(const LayerSpec& s, NodeId id) {
+  const Node& n = graph_.node(id);
+  const Shape input = n.inputs.empty() ? Shape{} : graph_.tensor(n.inputs[0]).shape;
+  const DataType dtype = n.inputs.empty() ? dtype_ : graph_.tensor(n.inputs[0]).dtype;
+  for (const ConstantSpec& c : ConstantsFor(s.type, n.attrs, input, dtype, s.bias)) {
+    const std::string name = s.name + "/" + c.suffix;
+    TensorId t = graph_.FindTensor(name);
+    if (t == kNoTensor) {
+      t = graph_.AddTensor(Tensor::Constant(name, c.shape, c.dtype));
+    } else if (!graph_.tensor(t).is_constant || graph_.tensor(t).shape != c.shape) {
+      throw Error(ErrorCode::kBadModel, "tensor '" + name + "' is declared with shape " +
+                                            graph_.tensor(t).shape.ToString() +
+                                            " but the layer needs constant " +
+                                            c.shape.ToString());
+    }
+    ApplyDecl(t, true);
+    graph_.mutable_node(id).inputs.push_back(t);
+  }
+}
+
+// Declared tensors: shapes must agree; every declaration must be used.
+void ModelLoader::CheckDeclarations() {
   for (auto& [name, d] : decls_) {
     const TensorId t = graph_.FindTensor(name);
     r_.set_label("");
@@ -599,7 +695,10 @@ Graph ModelLoader::Load(const Json& root) {
                           "' differs from the inferred " + graph_.tensor(t).shape.ToString());
     }
   }
-  // Graph outputs.
+}
+
+// Graph outputs: as listed, or else every output no layer reads.
+void ModelLoader::SetGraphOutputs(const Json& root) {
   if (root.contains("outputs")) {
     const Json& outs = root.at("outputs");
     r_.ExpectArray(outs, "/outputs");
@@ -616,7 +715,6 @@ Graph ModelLoader::Load(const Json& root) {
     graph_.SetOutputs(UnconsumedOutputs(graph_));
   }
   InContext("/outputs", "", [&] { graph_.Validate(); });
-  return std::move(graph_);
 }
 
 // ---- Saving ----
@@ -746,6 +844,54 @@ OJson LayerJson(const Graph& g, const Node& n) {
   return j;
 }
 
+OJson InputsJson(const Graph& g) {
+  OJson inputs = OJson::array();
+  for (TensorId t : g.inputs()) {
+    OJson in;
+    in["name"] = g.tensor(t).name;
+    in["shape"] = ShapeJson(g.tensor(t).shape);
+    in["dtype"] = DataTypeName(g.tensor(t).dtype);
+    inputs.push_back(in);
+  }
+  return inputs;
+}
+
+// The "tensors" entry of tensor `id`, or false when the defaults already describe it (an
+// activation of the model dtype without quantization; inputs state their own dtype).
+bool TensorDeclJson(const Graph& g, TensorId id, DataType dtype, bool is_input, OJson* d) {
+  const Tensor& t = g.tensor(id);
+  (*d)["name"] = t.name;
+  if (t.is_constant) {
+    (*d)["shape"] = ShapeJson(t.shape);
+    (*d)["dtype"] = DataTypeName(t.dtype);
+    (*d)["constant"] = true;
+    if (!t.quantization.empty()) (*d)["quantization"] = QuantJson(t.quantization);
+    if (!t.data.empty()) (*d)["data"] = DataJson(t);
+    return true;
+  }
+  const bool unsupported_output =
+      g.producer(id) != kNoNode && g.node(g.producer(id)).type == OpType::kUnsupported;
+  if (t.dtype == dtype && t.quantization.empty() && !unsupported_output) return false;
+  if (is_input && t.quantization.empty()) return false;
+  if (unsupported_output) (*d)["shape"] = ShapeJson(t.shape);
+  (*d)["dtype"] = DataTypeName(t.dtype);
+  if (!t.quantization.empty()) (*d)["quantization"] = QuantJson(t.quantization);
+  return true;
+}
+
+OJson TensorDeclsJson(const Graph& g, DataType dtype) {
+  OJson tensors = OJson::array();
+  std::vector<char> is_input(g.tensors().size(), 0);
+  for (TensorId t : g.inputs()) is_input[static_cast<std::size_t>(t)] = 1;
+  for (std::size_t i = 0; i < g.tensors().size(); ++i) {
+    OJson d;
+    if (TensorDeclJson(g, static_cast<TensorId>(i), dtype, is_input[i] != 0, &d)) {
+      tensors.push_back(d);
+    }
+  }
+  return tensors;
+}
+
 }  // namespace
 
 Graph ParseModel(const std::string& json_text, const std::string& source_name) {
@@ -771,40 +917,8 @@ std::string SaveModelToString(const Graph& g) {
   if (!g.description().empty()) root["description"] = g.description();
   const DataType dtype = g.inputs().empty() ? DataType::kInt8 : g.tensor(g.inputs()[0]).dtype;
   root["dtype"] = DataTypeName(dtype);
-  OJson inputs = OJson::array();
-  for (TensorId t : g.inputs()) {
-    OJson in;
-    in["name"] = g.tensor(t).name;
-    in["shape"] = ShapeJson(g.tensor(t).shape);
-    in["dtype"] = DataTypeName(g.tensor(t).dtype);
-    inputs.push_back(in);
-  }
-  root["inputs"] = inputs;
-  OJson tensors = OJson::array();
-  std::vector<char> is_input(g.tensors().size(), 0);
-  for (TensorId t : g.inputs()) is_input[static_cast<std::size_t>(t)] = 1;
-  for (std::size_t i = 0; i < g.tensors().size(); ++i) {
-    const Tensor& t = g.tensors()[i];
-    OJson d;
-    d["name"] = t.name;
-    if (t.is_constant) {
-      d["shape"] = ShapeJson(t.shape);
-      d["dtype"] = DataTypeName(t.dtype);
-      d["constant"] = true;
-      if (!t.quantization.empty()) d["quantization"] = QuantJson(t.quantization);
-      if (!t.data.empty()) d["data"] = DataJson(t);
-    } else {
-      const bool unsupported_output =
-          g.producer(static_cast<TensorId>(i)) != kNoNode &&
-          g.node(g.producer(static_cast<TensorId>(i))).type == OpType::kUnsupported;
-      if (t.dtype == dtype && t.quantization.empty() && !unsupported_output) continue;
-      if (is_input[i] && t.quantization.empty()) continue;
-      if (unsupported_output) d["shape"] = ShapeJson(t.shape);
-      d["dtype"] = DataTypeName(t.dtype);
-      if (!t.quantization.empty()) d["quantization"] = QuantJson(t.quantization);
-    }
-    tensors.push_back(d);
-  }
+  root["inputs"] = InputsJson(g);
+  const OJson tensors = TensorDeclsJson(g, dtype);
   if (!tensors.empty()) root["tensors"] = tensors;
   OJson layers = OJson::array();
   for (const Node& n : g.nodes()) layers.push_back(LayerJson(g, n));

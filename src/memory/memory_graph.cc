@@ -35,63 +35,72 @@ std::string Label(const Graph& g, NodeId n) {
   return "op '" + g.node(n).name + "' (#" + std::to_string(n) + ")";
 }
 
-}  // namespace
-
-MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& options) {
-  MemoryGraph m;
+void CheckOptions(const Graph& graph, const LivenessOptions& options) {
   const auto num_nodes = static_cast<std::int32_t>(graph.nodes().size());
-  const auto num_tensors = static_cast<std::int32_t>(graph.tensors().size());
   if (num_nodes == 0) {
     ArgFail("cannot analyse memory of graph '" + graph.name() + "': it has no ops");
   }
-  if (!options.scratch_bytes.empty()) {
-    if (options.scratch_bytes.size() != static_cast<std::size_t>(num_nodes)) {
-      ArgFail("cannot analyse memory of graph '" + graph.name() +
-              "': scratch_bytes must have one entry per op (got " +
-              std::to_string(options.scratch_bytes.size()) + " for " + std::to_string(num_nodes) +
-              " ops)");
-    }
-    for (NodeId n = 0; n < num_nodes; ++n) {
-      if (options.scratch_bytes[n] < 0) {
-        ArgFail("cannot analyse memory of " + Label(graph, n) +
-                ": scratch bytes must be >= 0 (got " + std::to_string(options.scratch_bytes[n]) +
-                ")");
-      }
+  if (options.scratch_bytes.empty()) return;
+  if (options.scratch_bytes.size() != static_cast<std::size_t>(num_nodes)) {
+    ArgFail("cannot analyse memory of graph '" + graph.name() +
+            "': scratch_bytes must have one entry per op (got " +
+            std::to_string(options.scratch_bytes.size()) + " for " + std::to_string(num_nodes) +
+            " ops)");
+  }
+  for (NodeId n = 0; n < num_nodes; ++n) {
+    if (options.scratch_bytes[n] < 0) {
+      ArgFail("cannot analyse memory of " + Label(graph, n) +
+              ": scratch bytes must be >= 0 (got " + std::to_string(options.scratch_bytes[n]) +
+              ")");
     }
   }
-  m.num_nodes = num_nodes;
+}
 
-  // Which tensors are activations the graph uses.
-  std::vector<std::uint8_t> used(num_tensors, 0), is_input(num_tensors, 0),
-      is_output(num_tensors, 0);
-  for (TensorId t : graph.inputs()) used[t] = is_input[t] = 1;
-  for (TensorId t : graph.outputs()) used[t] = is_output[t] = 1;
+// Per tensor: which are activations the graph uses, and their roles.
+struct Activations {
+  std::vector<std::uint8_t> used, is_input, is_output;
+  std::vector<std::uint8_t> is_alias;  // output of an alias op reading an activation
+};
+
+Activations FindActivations(const Graph& graph) {
+  const auto num_tensors = static_cast<std::int32_t>(graph.tensors().size());
+  Activations a;
+  a.used.assign(num_tensors, 0);
+  a.is_input.assign(num_tensors, 0);
+  a.is_output.assign(num_tensors, 0);
+  a.is_alias.assign(num_tensors, 0);
+  for (TensorId t : graph.inputs()) a.used[t] = a.is_input[t] = 1;
+  for (TensorId t : graph.outputs()) a.used[t] = a.is_output[t] = 1;
   for (const Node& node : graph.nodes()) {
-    for (TensorId t : node.inputs) used[t] = 1;
-    for (TensorId t : node.outputs) used[t] = 1;
+    for (TensorId t : node.inputs) a.used[t] = 1;
+    for (TensorId t : node.outputs) a.used[t] = 1;
   }
   for (TensorId t = 0; t < num_tensors; ++t) {
-    if (graph.tensor(t).is_constant) used[t] = 0;
+    if (graph.tensor(t).is_constant) a.used[t] = 0;
   }
   for (TensorId t = 0; t < num_tensors; ++t) {
-    if (used[t] && !is_input[t] && graph.producer(t) == kNoNode) {
+    if (a.used[t] && !a.is_input[t] && graph.producer(t) == kNoNode) {
       throw Error(ErrorCode::kInvalidGraph, "cannot analyse memory of graph '" + graph.name() +
                                                 "': activation '" + graph.tensor(t).name +
                                                 "' is used but neither produced by an op nor a " +
                                                 "graph input");
     }
   }
+  return a;
+}
 
-  // Alias groups: the output of an alias op (reshape, flatten) joins its (activation) input.
+// Alias groups: the output of an alias op (reshape, flatten) joins its (activation) input.
+// Fills the per-group and per-tensor tables of `m`; marks `a.is_alias`.
+void FormAliasGroups(const Graph& graph, Activations& a, MemoryGraph& m) {
+  const auto num_tensors = static_cast<std::int32_t>(graph.tensors().size());
   std::vector<std::int32_t> parent(num_tensors);
   std::iota(parent.begin(), parent.end(), 0);
-  std::vector<std::uint8_t> is_alias(num_tensors, 0);
   for (const Node& node : graph.nodes()) {
     if (!GetOpInfo(node.type).alias || node.inputs.empty() || node.outputs.size() != 1) continue;
     const TensorId in = node.inputs[0];
     if (graph.tensor(in).is_constant) continue;
     const TensorId out = node.outputs[0];
-    is_alias[out] = 1;
+    a.is_alias[out] = 1;
     parent[Find(parent, out)] = Find(parent, in);
   }
   m.tensor_group.assign(num_tensors, -1);
@@ -100,7 +109,7 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
   m.group_pinned.reserve(static_cast<std::size_t>(num_tensors));
   m.group_birth_node.reserve(static_cast<std::size_t>(num_tensors));
   for (TensorId t = 0; t < num_tensors; ++t) {
-    if (!used[t]) continue;
+    if (!a.used[t]) continue;
     const std::int32_t r = Find(parent, t);
     if (group_of_root[r] < 0) {
       group_of_root[r] = m.num_groups++;
@@ -111,62 +120,68 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     const std::int32_t g = group_of_root[r];
     m.tensor_group[t] = g;
     m.group_size[g] = std::max(m.group_size[g], graph.tensor(t).SizeBytes());
-    if (is_output[t]) m.group_pinned[g] = 1;
-    if (!is_alias[t]) m.group_birth_node[g] = graph.producer(t);
+    if (a.is_output[t]) m.group_pinned[g] = 1;
+    if (!a.is_alias[t]) m.group_birth_node[g] = graph.producer(t);
   }
+}
 
-  // Per node rows, reserved at their bounds: growing them by push_back reallocated ~60 times
-  // per graph, a tenth of a NAS loop's allocations.
-  m.group_consumers.assign(m.num_groups, 0);
-  m.scratch.assign(num_nodes, 0);
+// Per node rows, reserved at their bounds: growing them by push_back reallocated ~60 times
+// per graph, a tenth of a NAS loop's allocations.
+void ReserveNodeRows(const Graph& graph, MemoryGraph& m) {
   std::size_t edges = 0;
   for (const Node& node : graph.nodes()) edges += node.inputs.size();
   for (auto* row : {&m.in_begin, &m.out_begin, &m.pred_begin, &m.inplace_begin}) {
-    row->reserve(static_cast<std::size_t>(num_nodes) + 1);
+    row->reserve(static_cast<std::size_t>(m.num_nodes) + 1);
   }
   m.in_groups.reserve(edges);
   m.preds.reserve(edges);
   m.pred_tensor.reserve(edges);
-  m.out_groups.reserve(static_cast<std::size_t>(num_nodes));
+  m.out_groups.reserve(static_cast<std::size_t>(m.num_nodes));
   m.in_begin.push_back(0);
   m.out_begin.push_back(0);
   m.pred_begin.push_back(0);
   m.inplace_begin.push_back(0);
-  for (NodeId n = 0; n < num_nodes; ++n) {
-    const Node& node = graph.node(n);
-    const std::size_t in_row = m.in_groups.size();
-    for (TensorId t : node.inputs) {
-      if (!used[t]) continue;
-      PushUnique(m.in_groups, in_row, m.tensor_group[t]);
-      const NodeId p = graph.producer(t);
-      if (p != kNoNode) {
-        const std::size_t before = m.preds.size();
-        PushUnique(m.preds, static_cast<std::size_t>(m.pred_begin.back()), p);
-        if (m.preds.size() != before) m.pred_tensor.push_back(t);
-      }
-    }
-    for (std::size_t i = in_row; i < m.in_groups.size(); ++i) ++m.group_consumers[m.in_groups[i]];
-    const std::size_t out_row = m.out_groups.size();
-    for (TensorId t : node.outputs) {
-      if (used[t] && !is_alias[t]) PushUnique(m.out_groups, out_row, m.tensor_group[t]);
-    }
-    if (options.in_place && GetOpInfo(node.type).in_place && m.out_groups.size() == out_row + 1) {
-      const std::int32_t o = m.out_groups[out_row];
-      for (std::size_t i = in_row; i < m.in_groups.size(); ++i) {
-        const std::int32_t g = m.in_groups[i];
-        if (g != o && m.group_size[g] == m.group_size[o] && !m.group_pinned[g]) {
-          m.inplace_groups.push_back(g);
-        }
-      }
-    }
-    if (!options.scratch_bytes.empty()) m.scratch[n] = options.scratch_bytes[n];
-    m.in_begin.push_back(static_cast<std::int32_t>(m.in_groups.size()));
-    m.out_begin.push_back(static_cast<std::int32_t>(m.out_groups.size()));
-    m.pred_begin.push_back(static_cast<std::int32_t>(m.preds.size()));
-    m.inplace_begin.push_back(static_cast<std::int32_t>(m.inplace_groups.size()));
-  }
+}
 
-  // Every partial sum the evaluators form is bounded by this total: check it once here.
+// Appends node `n`'s rows: the groups it reads (and their producers), the groups it creates,
+// its in-place candidates.
+void AddNodeRows(const Graph& graph, NodeId n, const Activations& a,
+                 const LivenessOptions& options, MemoryGraph& m) {
+  const Node& node = graph.node(n);
+  const std::size_t in_row = m.in_groups.size();
+  for (TensorId t : node.inputs) {
+    if (!a.used[t]) continue;
+    PushUnique(m.in_groups, in_row, m.tensor_group[t]);
+    const NodeId p = graph.producer(t);
+    if (p != kNoNode) {
+      const std::size_t before = m.preds.size();
+      PushUnique(m.preds, static_cast<std::size_t>(m.pred_begin.back()), p);
+      if (m.preds.size() != before) m.pred_tensor.push_back(t);
+    }
+  }
+  for (std::size_t i = in_row; i < m.in_groups.size(); ++i) ++m.group_consumers[m.in_groups[i]];
+  const std::size_t out_row = m.out_groups.size();
+  for (TensorId t : node.outputs) {
+    if (a.used[t] && !a.is_alias[t]) PushUnique(m.out_groups, out_row, m.tensor_group[t]);
+  }
+  if (options.in_place && GetOpInfo(node.type).in_place && m.out_groups.size() == out_row + 1) {
+    const std::int32_t o = m.out_groups[out_row];
+    for (std::size_t i = in_row; i < m.in_groups.size(); ++i) {
+      const std::int32_t g = m.in_groups[i];
+      if (g != o && m.group_size[g] == m.group_size[o] && !m.group_pinned[g]) {
+        m.inplace_groups.push_back(g);
+      }
+    }
+  }
+  if (!options.scratch_bytes.empty()) m.scratch[n] = options.scratch_bytes[n];
+  m.in_begin.push_back(static_cast<std::int32_t>(m.in_groups.size()));
+  m.out_begin.push_back(static_cast<std::int32_t>(m.out_groups.size()));
+  m.pred_begin.push_back(static_cast<std::int32_t>(m.preds.size()));
+  m.inplace_begin.push_back(static_cast<std::int32_t>(m.inplace_groups.size()));
+}
+
+// Every partial sum the evaluators form is bounded by this total: check it once here.
+void CheckTotalBytes(const Graph& graph, const MemoryGraph& m) {
   try {
     std::int64_t total = 0;
     for (std::int64_t s : m.group_size) total = CheckedAdd(total, s);
@@ -175,7 +190,10 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
     throw WithContext(e,
                       "summing the activation and scratch bytes of graph '" + graph.name() + "'");
   }
+}
 
+// Graph-input groups: live from the start if read or pinned, else only at step 0.
+void SumInputBytes(MemoryGraph& m) {
   for (std::int32_t g = 0; g < m.num_groups; ++g) {
     if (m.group_birth_node[g] != kNoNode) continue;
     if (m.group_consumers[g] > 0 || m.group_pinned[g]) {
@@ -184,10 +202,25 @@ MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& option
       m.dangling_input_bytes += m.group_size[g];
     }
   }
+}
 
+}  // namespace
+
+MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& options) {
+  CheckOptions(graph, options);
+  MemoryGraph m;
+  m.num_nodes = static_cast<std::int32_t>(graph.nodes().size());
+  Activations activations = FindActivations(graph);
+  FormAliasGroups(graph, activations, m);
+  m.group_consumers.assign(m.num_groups, 0);
+  m.scratch.assign(m.num_nodes, 0);
+  ReserveNodeRows(graph, m);
+  for (NodeId n = 0; n < m.num_nodes; ++n) AddNodeRows(graph, n, activations, options, m);
+  CheckTotalBytes(graph, m);
+  SumInputBytes(m);
   m.graph = &graph;
   m.remaining = m.group_consumers;
-  m.executed.assign(num_nodes, 0);
+  m.executed.assign(m.num_nodes, 0);
   return m;
 }
 

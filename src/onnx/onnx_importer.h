@@ -1,7 +1,10 @@
 // The ONNX importer's state and the services op mappers use (onnx_ops.cc, onnx_quant_ops.cc):
 // the value table (every ONNX value name is an activation of the opcost graph, with a layout,
-// or a constant), constant conversion (layout transpose, dtype, quantization), node emission
-// with per-node shape inference, activation fusion and error messages naming the node.
+// or a constant), node emission with per-node shape inference and activation fusion
+// (onnx_values.cc); constant conversion: layout transpose, dtype, quantization
+// (onnx_constants.cc); node inputs and attributes (onnx_operands.cc); unsupported ops
+// (onnx_unsupported.cc); error messages naming the node, and the run over the graph with its
+// inputs and outputs (onnx_importer.cc).
 #ifndef OPCOST_SRC_ONNX_ONNX_IMPORTER_H_
 #define OPCOST_SRC_ONNX_ONNX_IMPORTER_H_
 
@@ -117,7 +120,14 @@ class Importer {
   void CheckStrings() const;
   void LoadInitializers();
   Constant ConstantFromTensor(const OnnxTensor& t, const std::string& where);
+  DataType ConstantType(const OnnxNode& n, const Constant& c, const std::string& role) const;
+  void CheckConstantDims(const OnnxNode& n, const Constant& c,
+                         const std::vector<std::int64_t>& dims, const std::string& role) const;
+  const OnnxValueInfo& DeclaredOutput(const OnnxNode& n, const std::string& name) const;
+  Shape DeclaredShape(const OnnxNode& n, const std::string& name, const OnnxValueInfo& info,
+                      Layout layout) const;
   void AddGraphInputs();
+  std::vector<std::int64_t> GraphInputDims(const OnnxValueInfo& in, const std::string& where);
   void CountConsumers();
   void MapNode(std::size_t index);
   void BindGraphOutputs();
@@ -171,6 +181,10 @@ NodeId MapDense(Importer& im, const OnnxNode& n, const DenseParts& parts);
 // `base_dir` and the file (onnx_external_data.cc). Throws Error{kBadModel} / Error{kIo}.
 std::int64_t ExternalDataBytes(const OnnxTensor& t, const std::string& base_dir,
                                const std::string& source);
+
+// The opcost dtype of ONNX element type `onnx_type`; false when opcost has none
+// (onnx_constants.cc).
+bool MapDataType(std::int32_t onnx_type, DataType* out);
 
 // "[1,3,224,224]": ONNX dims as messages print them.
 std::string DimsText(const std::vector<std::int64_t>& dims);

@@ -750,6 +750,59 @@ void FoldBatchNorm(Importer& im, const OnnxNode& n, NodeId conv_id, const std::v
   InferNodeShapes(g, conv_id);
 }
 
+// Per channel: scale = gamma / sqrt(var + epsilon), offset = beta - mean * scale.
+void BatchNormFactors(Importer& im, const OnnxNode& n, const Constant* const p[4], float epsilon,
+                      std::vector<float>* scale, std::vector<float>* offset) {
+  const std::vector<float> g = im.FloatValues(n, *p[0], "scale");
+  const std::vector<float> b = im.FloatValues(n, *p[1], "B");
+  const std::vector<float> mean = im.FloatValues(n, *p[2], "input_mean");
+  const std::vector<float> var = im.FloatValues(n, *p[3], "input_var");
+  for (std::size_t c = 0; c < g.size(); ++c) {
+    scale->push_back(g[c] / std::sqrt(var[c] + epsilon));
+    offset->push_back(b[c] - mean[c] * scale->back());
+  }
+}
+
+// Folds the batch norm into the producer of `x` if that is a float conv without activation
+// whose output only this node reads; returns whether it did.
+bool TryFoldIntoConv(Importer& im, const OnnxNode& n, TensorId x, const std::vector<float>* scale,
+                     const std::vector<float>* offset) {
+  const NodeId producer = im.SoleProducer(x);
+  if (producer == kNoNode) return false;
+  Graph& g = im.graph();
+  Node& conv = g.mutable_node(producer);
+  const bool is_conv = conv.type == OpType::kConv2D || conv.type == OpType::kDepthwiseConv2D;
+  const Tensor& w = g.tensor(conv.inputs[1]);
+  if (is_conv && conv.attrs.activation == Activation::kNone && w.dtype == DataType::kFloat32) {
+    FoldBatchNorm(im, n, producer, scale, offset);
+    im.Alias(n, 0, im.In(n, 0, "X"));
+    return true;
+  }
+  return false;
+}
+
+// A batch_norm node reading `x` and the per-channel scale and offset as constants.
+void EmitBatchNorm(Importer& im, const OnnxNode& n, TensorId x, Layout layout, bool have_data,
+                   const std::vector<float>& scale, const std::vector<float>& offset) {
+  Constant s, o;
+  s.name = (n.name.empty() ? n.outputs[0] : n.name) + "/scale";
+  o.name = (n.name.empty() ? n.outputs[0] : n.name) + "/offset";
+  for (Constant* c : {&s, &o}) {
+    c->dims = {im.ShapeOf(x).Channels()};
+    c->onnx_type = kOnnxFloat;
+    c->has_data = have_data;
+  }
+  if (have_data) {
+    s.owned.resize(scale.size() * 4);
+    o.owned.resize(offset.size() * 4);
+    std::memcpy(s.owned.data(), scale.data(), s.owned.size());
+    std::memcpy(o.owned.data(), offset.data(), o.owned.size());
+  }
+  const TensorId ts = im.AddConstantTensor(n, s, {}, "scale");
+  const TensorId to = im.AddConstantTensor(n, o, {}, "offset");
+  im.EmitOutput(n, OpType::kBatchNorm, {}, {x, ts, to}, layout);
+}
+
 // BatchNormalization: folded into the conv before it when that conv's output feeds only it
 // (what deployment converters do), else a batch_norm node with scale and offset per channel.
 void MapBatchNorm(Importer& im, const OnnxNode& n) {
@@ -777,45 +830,11 @@ void MapBatchNorm(Importer& im, const OnnxNode& n) {
   const float epsilon = im.AttrFloat(n, "epsilon", 1e-5f);
   const bool have_data = p[0]->has_data && p[1]->has_data && p[2]->has_data && p[3]->has_data;
   std::vector<float> scale, offset;
-  if (have_data) {
-    const std::vector<float> g = im.FloatValues(n, *p[0], "scale");
-    const std::vector<float> b = im.FloatValues(n, *p[1], "B");
-    const std::vector<float> mean = im.FloatValues(n, *p[2], "input_mean");
-    const std::vector<float> var = im.FloatValues(n, *p[3], "input_var");
-    for (std::size_t c = 0; c < g.size(); ++c) {
-      scale.push_back(g[c] / std::sqrt(var[c] + epsilon));
-      offset.push_back(b[c] - mean[c] * scale.back());
-    }
+  if (have_data) BatchNormFactors(im, n, p, epsilon, &scale, &offset);
+  if (TryFoldIntoConv(im, n, x, have_data ? &scale : nullptr, have_data ? &offset : nullptr)) {
+    return;
   }
-  const NodeId producer = im.SoleProducer(x);
-  Graph& g = im.graph();
-  if (producer != kNoNode) {
-    Node& conv = g.mutable_node(producer);
-    const bool is_conv = conv.type == OpType::kConv2D || conv.type == OpType::kDepthwiseConv2D;
-    const Tensor& w = g.tensor(conv.inputs[1]);
-    if (is_conv && conv.attrs.activation == Activation::kNone && w.dtype == DataType::kFloat32) {
-      FoldBatchNorm(im, n, producer, have_data ? &scale : nullptr, have_data ? &offset : nullptr);
-      im.Alias(n, 0, im.In(n, 0, "X"));
-      return;
-    }
-  }
-  Constant s, o;
-  s.name = (n.name.empty() ? n.outputs[0] : n.name) + "/scale";
-  o.name = (n.name.empty() ? n.outputs[0] : n.name) + "/offset";
-  for (Constant* c : {&s, &o}) {
-    c->dims = {xs.Channels()};
-    c->onnx_type = kOnnxFloat;
-    c->has_data = have_data;
-  }
-  if (have_data) {
-    s.owned.resize(scale.size() * 4);
-    o.owned.resize(offset.size() * 4);
-    std::memcpy(s.owned.data(), scale.data(), s.owned.size());
-    std::memcpy(o.owned.data(), offset.data(), o.owned.size());
-  }
-  const TensorId ts = im.AddConstantTensor(n, s, {}, "scale");
-  const TensorId to = im.AddConstantTensor(n, o, {}, "offset");
-  im.EmitOutput(n, OpType::kBatchNorm, {}, {x, ts, to}, layout);
+  EmitBatchNorm(im, n, x, layout, have_data, scale, offset);
 }
 
 void MapConstant(Importer& im, const OnnxNode& n) {

@@ -155,6 +155,43 @@ Constant WithQuant(Importer& im, const OnnxNode& n, std::size_t k, std::size_t s
   return c;
 }
 
+// Float constant `f` quantized with `p` to `dt` (round to nearest, saturate): weights that the
+// file quantizes in the graph are quantized once here.
+Constant QuantizeConstant(Importer& im, const OnnxNode& n, const Constant& f, const QParams& p,
+                          DataType dt) {
+  Constant q;
+  q.name = n.outputs.empty() ? f.name : n.outputs[0];
+  q.dims = f.dims;
+  q.onnx_type = p.onnx_type;
+  q.quant = p.quant;
+  q.has_data = f.has_data;
+  if (f.has_data) {
+    const std::vector<float> v = im.FloatValues(n, f, "x");
+    const std::size_t width = OnnxTypeSize(p.onnx_type);
+    im.ChargeCopy(n, v.size() * width);
+    q.owned.resize(v.size() * width);
+    const double lo = dt == DataType::kInt8 ? -128 : dt == DataType::kUInt8 ? 0 : -32768;
+    const double hi = dt == DataType::kInt8 ? 127 : dt == DataType::kUInt8 ? 255 : 32767;
+    std::int64_t stride = 1;  // elements between successive indices of the quantized axis
+    for (std::size_t d = static_cast<std::size_t>(p.quant.axis) + 1; d < f.dims.size(); ++d) {
+      stride *= f.dims[d];
+    }
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::size_t c =
+          p.quant.scales.size() == 1
+              ? 0
+              : static_cast<std::size_t>(static_cast<std::int64_t>(i) / stride) %
+                    p.quant.scales.size();
+      const double s = p.quant.scales[c] == 0.0f ? 1.0 : p.quant.scales[c];
+      double r = std::nearbyint(v[i] / s) + static_cast<double>(p.quant.zero_points[c]);
+      r = r < lo ? lo : (r > hi ? hi : r);
+      const auto iv = static_cast<std::int16_t>(r);
+      std::memcpy(q.owned.data() + i * width, &iv, width);  // little-endian low bytes
+    }
+  }
+  return q;
+}
+
 }  // namespace
 
 void MapQuantizeLinear(Importer& im, const OnnxNode& n) {
@@ -168,37 +205,7 @@ void MapQuantizeLinear(Importer& im, const OnnxNode& n) {
                 std::string("quantizing to ") + OnnxTypeName(p.onnx_type) + " is not supported");
   }
   if (x.is_constant) {  // float weights quantized in the graph: quantize them now
-    const Constant& f = im.ConstantOf(x);
-    Constant q;
-    q.name = n.outputs.empty() ? f.name : n.outputs[0];
-    q.dims = f.dims;
-    q.onnx_type = p.onnx_type;
-    q.quant = p.quant;
-    q.has_data = f.has_data;
-    if (f.has_data) {
-      const std::vector<float> v = im.FloatValues(n, f, "x");
-      const std::size_t width = OnnxTypeSize(p.onnx_type);
-      im.ChargeCopy(n, v.size() * width);
-      q.owned.resize(v.size() * width);
-      const double lo = dt == DataType::kInt8 ? -128 : dt == DataType::kUInt8 ? 0 : -32768;
-      const double hi = dt == DataType::kInt8 ? 127 : dt == DataType::kUInt8 ? 255 : 32767;
-      std::int64_t stride = 1;  // elements between successive indices of the quantized axis
-      for (std::size_t d = static_cast<std::size_t>(p.quant.axis) + 1; d < f.dims.size(); ++d) {
-        stride *= f.dims[d];
-      }
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        const std::size_t c =
-            p.quant.scales.size() == 1
-                ? 0
-                : static_cast<std::size_t>(static_cast<std::int64_t>(i) / stride) %
-                      p.quant.scales.size();
-        const double s = p.quant.scales[c] == 0.0f ? 1.0 : p.quant.scales[c];
-        double r = std::nearbyint(v[i] / s) + static_cast<double>(p.quant.zero_points[c]);
-        r = r < lo ? lo : (r > hi ? hi : r);
-        const auto iv = static_cast<std::int16_t>(r);
-        std::memcpy(q.owned.data() + i * width, &iv, width);  // little-endian low bytes
-      }
-    }
+    Constant q = QuantizeConstant(im, n, im.ConstantOf(x), p, dt);
     if (n.outputs.empty()) im.NodeFail(n, ErrorCode::kBadModel, "no output");
     im.BindConstant(n.outputs[0], std::move(q));
     return;

@@ -95,6 +95,7 @@ class Decoder {
   void Graph(WireReader r, OnnxGraph* g);
   void Node(WireReader r, OnnxNode* n);
   void Attribute(WireReader r, OnnxAttribute* a);
+  void AttributeTensor(const WireReader& r, const WireField& f, OnnxAttribute* a);
   void Tensor(WireReader r, OnnxTensor* t);
   void TypedData(const WireReader& r, const WireField& f, OnnxTensor* t,
                  std::vector<std::uint64_t>* values, int* field_seen);
@@ -265,16 +266,9 @@ void Decoder::Attribute(WireReader r, OnnxAttribute* a) {
         a->has_s = true;
         break;
       case 5:
-      case 10: {
-        Expect(r, f, WireType::kLengthDelimited, f.number == 5 ? "t" : "tensors");
-        budget_.Charge(sizeof(OnnxTensor));
-        const WireContext c =
-            Child(r, f.number == 5 ? std::string("t") : Indexed("tensors", a->tensors.size()));
-        a->tensors.emplace_back();
-        Tensor(r.Sub(f, c), &a->tensors.back());
-        a->has_t = a->has_t || f.number == 5;
+      case 10:
+        AttributeTensor(r, f, a);
         break;
-      }
       case 6:
       case 11:
         Expect(r, f, WireType::kLengthDelimited, f.number == 6 ? "g" : "graphs");
@@ -299,6 +293,17 @@ void Decoder::Attribute(WireReader r, OnnxAttribute* a) {
         break;
     }
   }
+}
+
+// Field t (5) or tensors (10) of an attribute: the tensor, appended to `a->tensors`.
+void Decoder::AttributeTensor(const WireReader& r, const WireField& f, OnnxAttribute* a) {
+  Expect(r, f, WireType::kLengthDelimited, f.number == 5 ? "t" : "tensors");
+  budget_.Charge(sizeof(OnnxTensor));
+  const WireContext c =
+      Child(r, f.number == 5 ? std::string("t") : Indexed("tensors", a->tensors.size()));
+  a->tensors.emplace_back();
+  Tensor(r.Sub(f, c), &a->tensors.back());
+  a->has_t = a->has_t || f.number == 5;
 }
 
 // The typed payload fields: float_data (4, fixed32), int32_data (5, varint), int64_data (7,

@@ -271,6 +271,33 @@ std::size_t TableCount(const Table* t, voffset_t field) {
   return vec == nullptr ? 0 : vec->size();
 }
 
+// Conv2D, DepthwiseConv2D and Pool2D options: padding, stride_w and stride_h, then their own.
+void ReadWindowOptions(const Table* t, TflOptions* o) {
+  o->padding = t->GetField<int8_t>(Slot(0), 0);
+  o->stride_w = t->GetField<int32_t>(Slot(1), 0);
+  o->stride_h = t->GetField<int32_t>(Slot(2), 0);
+  switch (o->options_type) {
+    case kConv2DOptions:
+      o->fused_activation = t->GetField<int8_t>(Slot(3), 0);
+      o->dilation_w = t->GetField<int32_t>(Slot(4), 1);
+      o->dilation_h = t->GetField<int32_t>(Slot(5), 1);
+      break;
+    case kDepthwiseConv2DOptions:
+      o->depth_multiplier = t->GetField<int32_t>(Slot(3), 0);
+      o->fused_activation = t->GetField<int8_t>(Slot(4), 0);
+      o->dilation_w = t->GetField<int32_t>(Slot(5), 1);
+      o->dilation_h = t->GetField<int32_t>(Slot(6), 1);
+      break;
+    case kPool2DOptions:
+      o->filter_w = t->GetField<int32_t>(Slot(3), 0);
+      o->filter_h = t->GetField<int32_t>(Slot(4), 0);
+      o->fused_activation = t->GetField<int8_t>(Slot(5), 0);
+      break;
+    default:
+      break;
+  }
+}
+
 TflOptions ReadOptions(const Table* op, DecodeBudget* budget) {
   TflOptions o;
   o.options_type = op->GetField<uint8_t>(kOperatorOptionsType, 0);
@@ -281,29 +308,9 @@ TflOptions ReadOptions(const Table* op, DecodeBudget* budget) {
   }
   switch (o.options_type) {
     case kConv2DOptions:
-      o.padding = t->GetField<int8_t>(Slot(0), 0);
-      o.stride_w = t->GetField<int32_t>(Slot(1), 0);
-      o.stride_h = t->GetField<int32_t>(Slot(2), 0);
-      o.fused_activation = t->GetField<int8_t>(Slot(3), 0);
-      o.dilation_w = t->GetField<int32_t>(Slot(4), 1);
-      o.dilation_h = t->GetField<int32_t>(Slot(5), 1);
-      break;
     case kDepthwiseConv2DOptions:
-      o.padding = t->GetField<int8_t>(Slot(0), 0);
-      o.stride_w = t->GetField<int32_t>(Slot(1), 0);
-      o.stride_h = t->GetField<int32_t>(Slot(2), 0);
-      o.depth_multiplier = t->GetField<int32_t>(Slot(3), 0);
-      o.fused_activation = t->GetField<int8_t>(Slot(4), 0);
-      o.dilation_w = t->GetField<int32_t>(Slot(5), 1);
-      o.dilation_h = t->GetField<int32_t>(Slot(6), 1);
-      break;
     case kPool2DOptions:
-      o.padding = t->GetField<int8_t>(Slot(0), 0);
-      o.stride_w = t->GetField<int32_t>(Slot(1), 0);
-      o.stride_h = t->GetField<int32_t>(Slot(2), 0);
-      o.filter_w = t->GetField<int32_t>(Slot(3), 0);
-      o.filter_h = t->GetField<int32_t>(Slot(4), 0);
-      o.fused_activation = t->GetField<int8_t>(Slot(5), 0);
+      ReadWindowOptions(t, &o);
       break;
     case kFullyConnectedOptions:
       o.fused_activation = t->GetField<int8_t>(Slot(0), 0);
@@ -347,18 +354,9 @@ void CheckTensorIndex(const std::string& source, const std::string& where, std::
   }
 }
 
-}  // namespace
-
-const char* TflTypeName(int type) {
-  static const char* const kNames[] = {"FLOAT32", "FLOAT16",    "INT32",  "UINT8",     "INT64",
-                                       "STRING",  "BOOL",       "INT16",  "COMPLEX64", "INT8",
-                                       "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE",  "VARIANT",
-                                       "UINT32",  "UINT16",     "INT4"};
-  if (type < 0 || type >= static_cast<int>(sizeof(kNames) / sizeof(kNames[0]))) return "UNKNOWN";
-  return kNames[type];
-}
-
-TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::string& source) {
+// The root Model table, once the header, size and alignment are sane and the Verifier has
+// checked every table opcost reads.
+const Table* VerifiedModel(const std::uint8_t* data, std::size_t size, const std::string& source) {
   if (data == nullptr || size < 8) {
     Fail(source, "not a TFLite file: " + std::to_string(size) +
                      " bytes is too short for a flatbuffer header (need at least 8)");
@@ -381,7 +379,151 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
   if (!VerifyModel(model, verifier)) {
     Fail(source, "flatbuffer verification failed (truncated or corrupted file, or not TFLite)");
   }
+  return model;
+}
 
+// Buffers: data inline, or (large models) at offset/size relative to the file start.
+std::vector<TflBuffer> ReadBuffers(const Table* model, const std::uint8_t* data, std::size_t size,
+                                   const std::string& source) {
+  std::vector<TflBuffer> out;
+  const auto* buffers = model->GetPointer<const TableVector*>(kModelBuffers);
+  if (buffers == nullptr) return out;
+  out.reserve(buffers->size());
+  for (flatbuffers::uoffset_t i = 0; i < buffers->size(); ++i) {
+    const Table* b = buffers->Get(i);
+    TflBuffer buf;
+    if (const auto* d = b->GetPointer<const Vector<uint8_t>*>(kBufferData)) {
+      buf.data = d->Data();
+      buf.size_bytes = d->size();
+    }
+    const std::uint64_t offset = b->GetField<uint64_t>(kBufferOffset, 0);
+    const std::uint64_t length = b->GetField<uint64_t>(kBufferSize, 0);
+    if (offset > 1) {  // 0 and 1 mean "not used" in the schema
+      if (buf.size_bytes != 0) Fail(source, Where(i, "buffer") + ": has both data and offset");
+      if (offset > size || length > size - offset) {
+        Fail(source, Where(i, "buffer") + ": offset " + std::to_string(offset) + " + size " +
+                         std::to_string(length) + " is past the end of the file (" +
+                         std::to_string(size) + " bytes)");
+      }
+      buf.data = data + offset;
+      buf.size_bytes = static_cast<std::size_t>(length);
+    }
+    out.push_back(buf);
+  }
+  return out;
+}
+
+struct Opcode {
+  std::int32_t builtin;
+  std::string custom;
+  std::int32_t version;
+};
+
+std::vector<Opcode> ReadOpcodes(const Table* model, const std::string& source,
+                                DecodeBudget* budget) {
+  std::vector<Opcode> opcodes;
+  const auto* codes = model->GetPointer<const TableVector*>(kModelOperatorCodes);
+  if (codes == nullptr) return opcodes;
+  for (flatbuffers::uoffset_t i = 0; i < codes->size(); ++i) {
+    const Table* c = codes->Get(i);
+    const int deprecated = c->GetField<int8_t>(kOpcodeDeprecatedBuiltin, 0);
+    const std::int32_t extended = c->GetField<int32_t>(kOpcodeBuiltin, 0);
+    if (deprecated < 0 || extended < 0) {
+      Fail(source, Where(i, "operator code") + ": negative builtin code (deprecated " +
+                       std::to_string(deprecated) + ", builtin " + std::to_string(extended) +
+                       ")");
+    }
+    // Old writers fill only the int8 field; new ones write both and put 127
+    // (PLACEHOLDER_FOR_GREATER_OP_CODES) in the old field for codes above 127. The larger
+    // of the two is the op in every case.
+    opcodes.push_back({deprecated > extended ? deprecated : extended,
+                       ReadString(c, kOpcodeCustomCode, budget),
+                       c->GetField<int32_t>(kOpcodeVersion, 1)});
+  }
+  return opcodes;
+}
+
+std::vector<TflTensor> ReadTensors(const Table* sg, std::size_t num_buffers,
+                                   const std::string& source, DecodeBudget* budget) {
+  std::vector<TflTensor> out;
+  const auto* tensors = sg->GetPointer<const TableVector*>(kSubgraphTensors);
+  if (tensors == nullptr) return out;
+  out.reserve(tensors->size());
+  for (flatbuffers::uoffset_t i = 0; i < tensors->size(); ++i) {
+    const Table* t = tensors->Get(i);
+    TflTensor tensor;
+    tensor.name = ReadString(t, kTensorName, budget);
+    for (std::int32_t d : ReadVector<int32_t>(t, kTensorShape, budget)) tensor.shape.push_back(d);
+    tensor.type = t->GetField<int8_t>(kTensorType, 0);
+    tensor.buffer = t->GetField<uint32_t>(kTensorBuffer, 0);
+    tensor.is_variable = t->GetField<uint8_t>(kTensorIsVariable, 0) != 0;
+    tensor.is_sparse = t->GetPointer<const Table*>(kTensorSparsity) != nullptr;
+    if (const auto* q = t->GetPointer<const Table*>(kTensorQuantization)) {
+      tensor.scales = ReadVector<float>(q, kQuantScale, budget);
+      tensor.zero_points = ReadVector<int64_t>(q, kQuantZeroPoint, budget);
+      tensor.quantized_dimension = q->GetField<int32_t>(kQuantDimension, 0);
+    }
+    if (tensor.buffer >= num_buffers) {
+      Fail(source, Where(i, "tensor") + " '" + tensor.name + "': buffer index " +
+                       std::to_string(tensor.buffer) + " is out of range (" +
+                       std::to_string(num_buffers) + " buffers)");
+    }
+    out.push_back(std::move(tensor));
+  }
+  return out;
+}
+
+TflOperator ReadOperator(const Table* op, std::size_t i, const std::vector<Opcode>& opcodes,
+                         std::size_t num_tensors, const std::string& source,
+                         DecodeBudget* budget) {
+  TflOperator o;
+  const std::uint32_t opcode_index = op->GetField<uint32_t>(kOperatorOpcodeIndex, 0);
+  if (opcode_index >= opcodes.size()) {
+    Fail(source, Where(i, "operator") + ": opcode index " + std::to_string(opcode_index) +
+                     " is out of range (" + std::to_string(opcodes.size()) + " operator codes)");
+  }
+  o.builtin_code = opcodes[opcode_index].builtin;
+  o.custom_code = opcodes[opcode_index].custom;
+  o.opcode_version = opcodes[opcode_index].version;
+  o.inputs = ReadVector<int32_t>(op, kOperatorInputs, budget);
+  o.outputs = ReadVector<int32_t>(op, kOperatorOutputs, budget);
+  const std::string where = Where(i, "operator") + " (" + BuiltinOpName(o.builtin_code) + ")";
+  for (std::int32_t idx : o.inputs) {
+    CheckTensorIndex(source, where + " input", idx, num_tensors, true);
+  }
+  for (std::int32_t idx : o.outputs) {
+    CheckTensorIndex(source, where + " output", idx, num_tensors, false);
+  }
+  o.options = ReadOptions(op, budget);
+  return o;
+}
+
+std::vector<TflOperator> ReadOperators(const Table* sg, const std::vector<Opcode>& opcodes,
+                                       std::size_t num_tensors, const std::string& source,
+                                       DecodeBudget* budget) {
+  std::vector<TflOperator> out;
+  const auto* ops = sg->GetPointer<const TableVector*>(kSubgraphOperators);
+  if (ops == nullptr) return out;
+  out.reserve(ops->size());
+  for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
+    out.push_back(ReadOperator(ops->Get(i), i, opcodes, num_tensors, source, budget));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* TflTypeName(int type) {
+  static const char* const kNames[] = {"FLOAT32", "FLOAT16",    "INT32",  "UINT8",     "INT64",
+                                       "STRING",  "BOOL",       "INT16",  "COMPLEX64", "INT8",
+                                       "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE",  "VARIANT",
+                                       "UINT32",  "UINT16",     "INT4"};
+  if (type < 0 || type >= static_cast<int>(sizeof(kNames) / sizeof(kNames[0]))) return "UNKNOWN";
+  return kNames[type];
+}
+
+TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::string& source) {
+  const Table* model = VerifiedModel(data, size, source);
   DecodeBudget budget(source, size);
   TflModel out;
   out.file_bytes = size;
@@ -391,58 +533,8 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
          "unsupported TFLite schema version " + std::to_string(out.version) + " (expected 3)");
   }
   out.description = ReadString(model, kModelDescription, &budget);
-
-  // Buffers: data inline, or (large models) at offset/size relative to the file start.
-  if (const auto* buffers = model->GetPointer<const TableVector*>(kModelBuffers)) {
-    out.buffers.reserve(buffers->size());
-    for (flatbuffers::uoffset_t i = 0; i < buffers->size(); ++i) {
-      const Table* b = buffers->Get(i);
-      TflBuffer buf;
-      if (const auto* d = b->GetPointer<const Vector<uint8_t>*>(kBufferData)) {
-        buf.data = d->Data();
-        buf.size_bytes = d->size();
-      }
-      const std::uint64_t offset = b->GetField<uint64_t>(kBufferOffset, 0);
-      const std::uint64_t length = b->GetField<uint64_t>(kBufferSize, 0);
-      if (offset > 1) {  // 0 and 1 mean "not used" in the schema
-        if (buf.size_bytes != 0) Fail(source, Where(i, "buffer") + ": has both data and offset");
-        if (offset > size || length > size - offset) {
-          Fail(source, Where(i, "buffer") + ": offset " + std::to_string(offset) + " + size " +
-                           std::to_string(length) + " is past the end of the file (" +
-                           std::to_string(size) + " bytes)");
-        }
-        buf.data = data + offset;
-        buf.size_bytes = static_cast<std::size_t>(length);
-      }
-      out.buffers.push_back(buf);
-    }
-  }
-
-  // Operator codes.
-  struct Opcode {
-    std::int32_t builtin;
-    std::string custom;
-    std::int32_t version;
-  };
-  std::vector<Opcode> opcodes;
-  if (const auto* codes = model->GetPointer<const TableVector*>(kModelOperatorCodes)) {
-    for (flatbuffers::uoffset_t i = 0; i < codes->size(); ++i) {
-      const Table* c = codes->Get(i);
-      const int deprecated = c->GetField<int8_t>(kOpcodeDeprecatedBuiltin, 0);
-      const std::int32_t extended = c->GetField<int32_t>(kOpcodeBuiltin, 0);
-      if (deprecated < 0 || extended < 0) {
-        Fail(source, Where(i, "operator code") + ": negative builtin code (deprecated " +
-                         std::to_string(deprecated) + ", builtin " + std::to_string(extended) +
-                         ")");
-      }
-      // Old writers fill only the int8 field; new ones write both and put 127
-      // (PLACEHOLDER_FOR_GREATER_OP_CODES) in the old field for codes above 127. The larger
-      // of the two is the op in every case.
-      opcodes.push_back({deprecated > extended ? deprecated : extended,
-                         ReadString(c, kOpcodeCustomCode, &budget),
-                         c->GetField<int32_t>(kOpcodeVersion, 1)});
-    }
-  }
+  out.buffers = ReadBuffers(model, data, size, source);
+  const std::vector<Opcode> opcodes = ReadOpcodes(model, source, &budget);
 
   const auto* subgraphs = model->GetPointer<const TableVector*>(kModelSubgraphs);
   out.num_subgraphs = subgraphs == nullptr ? 0 : subgraphs->size();
@@ -454,32 +546,7 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
   if (num_tensors > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
     Fail(source, "too many tensors");
   }
-  if (const auto* tensors = sg->GetPointer<const TableVector*>(kSubgraphTensors)) {
-    out.tensors.reserve(tensors->size());
-    for (flatbuffers::uoffset_t i = 0; i < tensors->size(); ++i) {
-      const Table* t = tensors->Get(i);
-      TflTensor tensor;
-      tensor.name = ReadString(t, kTensorName, &budget);
-      for (std::int32_t d : ReadVector<int32_t>(t, kTensorShape, &budget))
-        tensor.shape.push_back(d);
-      tensor.type = t->GetField<int8_t>(kTensorType, 0);
-      tensor.buffer = t->GetField<uint32_t>(kTensorBuffer, 0);
-      tensor.is_variable = t->GetField<uint8_t>(kTensorIsVariable, 0) != 0;
-      tensor.is_sparse = t->GetPointer<const Table*>(kTensorSparsity) != nullptr;
-      if (const auto* q = t->GetPointer<const Table*>(kTensorQuantization)) {
-        tensor.scales = ReadVector<float>(q, kQuantScale, &budget);
-        tensor.zero_points = ReadVector<int64_t>(q, kQuantZeroPoint, &budget);
-        tensor.quantized_dimension = q->GetField<int32_t>(kQuantDimension, 0);
-      }
-      if (tensor.buffer >= out.buffers.size()) {
-        Fail(source, Where(i, "tensor") + " '" + tensor.name + "': buffer index " +
-                         std::to_string(tensor.buffer) + " is out of range (" +
-                         std::to_string(out.buffers.size()) + " buffers)");
-      }
-      out.tensors.push_back(std::move(tensor));
-    }
-  }
-
+  out.tensors = ReadTensors(sg, out.buffers.size(), source, &budget);
   out.inputs = ReadVector<int32_t>(sg, kSubgraphInputs, &budget);
   out.outputs = ReadVector<int32_t>(sg, kSubgraphOutputs, &budget);
   for (std::int32_t idx : out.inputs) {
@@ -488,33 +555,7 @@ TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::strin
   for (std::int32_t idx : out.outputs) {
     CheckTensorIndex(source, "subgraph outputs", idx, num_tensors, false);
   }
-
-  if (const auto* ops = sg->GetPointer<const TableVector*>(kSubgraphOperators)) {
-    out.operators.reserve(ops->size());
-    for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
-      const Table* op = ops->Get(i);
-      TflOperator o;
-      const std::uint32_t opcode_index = op->GetField<uint32_t>(kOperatorOpcodeIndex, 0);
-      if (opcode_index >= opcodes.size()) {
-        Fail(source, Where(i, "operator") + ": opcode index " + std::to_string(opcode_index) +
-                         " is out of range (" + std::to_string(opcodes.size()) +
-                         " operator codes)");
-      }
-      o.builtin_code = opcodes[opcode_index].builtin;
-      o.custom_code = opcodes[opcode_index].custom;
-      o.opcode_version = opcodes[opcode_index].version;
-      o.inputs = ReadVector<int32_t>(op, kOperatorInputs, &budget);
-      o.outputs = ReadVector<int32_t>(op, kOperatorOutputs, &budget);
-      const std::string where = Where(i, "operator") + " (" + BuiltinOpName(o.builtin_code) + ")";
-      for (std::int32_t idx : o.inputs)
-        CheckTensorIndex(source, where + " input", idx, num_tensors, true);
-      for (std::int32_t idx : o.outputs) {
-        CheckTensorIndex(source, where + " output", idx, num_tensors, false);
-      }
-      o.options = ReadOptions(op, &budget);
-      out.operators.push_back(std::move(o));
-    }
-  }
+  out.operators = ReadOperators(sg, opcodes, num_tensors, source, &budget);
   return out;
 }
 
