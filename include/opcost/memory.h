@@ -116,6 +116,12 @@ std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph, const Hardware
 std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph,
                                               const std::vector<LayerDesc>& layers,
                                               const HardwareProfile& profile);
+// Same with their metrics too (ComputeLayerMetrics of each, as EstimateGraph takes them).
+// Throws Error{kInvalidArgument} if a count differs from the node count, and Error{kOverflow}.
+std::vector<std::int64_t> ProfileScratchBytes(const Graph& graph,
+                                              const std::vector<LayerDesc>& layers,
+                                              const std::vector<OpMetrics>& metrics,
+                                              const HardwareProfile& profile);
 
 namespace detail {
 struct MemoryGraph;
@@ -130,6 +136,11 @@ class PeakEvaluator {
   // Throws what ComputeLiveness throws for the graph and options (not for an order).
   explicit PeakEvaluator(const Graph& graph, const LivenessOptions& options = {});
   ~PeakEvaluator();
+  // Points the evaluator at another graph (or the same one changed), keeping its storage: a NAS
+  // loop's one evaluator allocates nothing for candidates of similar size. Throws as the
+  // constructor does; after a throw, PeakBytes throws until a Reset succeeds. `graph` must
+  // outlive the evaluator's use of it.
+  void Reset(const Graph& graph, const LivenessOptions& options = {});
   PeakEvaluator(PeakEvaluator&&) noexcept;
   PeakEvaluator& operator=(PeakEvaluator&&) noexcept;
 

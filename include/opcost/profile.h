@@ -234,6 +234,10 @@ void SaveProfile(const HardwareProfile& profile, const std::string& path);
 // the layer's category). The memory analysis adds this to the activations live at that step.
 // Throws Error{kOverflow}.
 std::int64_t ScratchBytes(const HardwareProfile& profile, const LayerDesc& layer);
+// Same with the layer's metrics already computed (ComputeLayerMetrics(layer)): a NAS loop that
+// has them skips counting the layer again.
+std::int64_t ScratchBytes(const HardwareProfile& profile, const LayerDesc& layer,
+                          const OpMetrics& metrics);
 
 // Names used in the file format.
 const char* VariantConditionName(VariantCondition condition);

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -49,20 +50,32 @@ class LayerTable {
 struct Workspace {
   NetworkEstimate estimate;
   std::vector<LayerDesc> layers;
+  std::vector<OpMetrics> metrics;
+  LivenessOptions rules;
+  std::optional<PeakEvaluator> peak;  // made for the first graph, then Reset for each
 };
 
 // A graph's estimate and, with `memory`, its peak SRAM with the profile's scratch: each node is
-// described once for both (DescribeGraph), and the peak comes from a PeakEvaluator, the same
-// number as AnalyzeMemory's without its per-step report.
+// described and counted once for both (DescribeGraph, ComputeLayerMetrics), and the peak comes
+// from a PeakEvaluator reused across graphs, the same number as AnalyzeMemory's without its
+// report.
 void ScoreGraph(const Graph& g, const PyProfile& profile, bool memory, Workspace* w, Score* out) {
   const Estimator& est = *profile.estimator;
   DescribeGraph(g, &w->layers);
-  est.EstimateGraph(g, w->layers, &w->estimate);
+  w->metrics.resize(w->layers.size());
+  for (std::size_t i = 0; i < w->layers.size(); ++i) {
+    w->metrics[i] = ComputeLayerMetrics(w->layers[i]);
+  }
+  est.EstimateGraph(g, w->layers, w->metrics, &w->estimate);
   out->totals = w->estimate.totals;
   if (!memory) return;
-  LivenessOptions rules;
-  rules.scratch_bytes = ProfileScratchBytes(g, w->layers, est.profile());
-  out->peak_bytes = PeakEvaluator(g, rules).PeakBytes({});
+  w->rules.scratch_bytes = ProfileScratchBytes(g, w->layers, w->metrics, est.profile());
+  if (w->peak) {
+    w->peak->Reset(g, w->rules);
+  } else {
+    w->peak.emplace(g, w->rules);
+  }
+  out->peak_bytes = w->peak->PeakBytes({});
 }
 
 void ScoreOne(const Candidate& c, const PyProfile& profile, const LayerTable& table, bool memory,

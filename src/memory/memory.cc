@@ -203,16 +203,28 @@ MemoryFit CheckFit(const MemoryReport& report, const HardwareProfile& profile) {
 }
 
 PeakEvaluator::PeakEvaluator(const Graph& graph, const LivenessOptions& options)
-    : graph_(std::make_unique<detail::MemoryGraph>(detail::MemoryGraph::Build(graph, options))) {
-  ExecutionOrder identity(static_cast<std::size_t>(graph_->num_nodes));
-  std::iota(identity.begin(), identity.end(), 0);
-  graph_->CheckOrder(identity);  // the graph's own order must be topological
+    : graph_(std::make_unique<detail::MemoryGraph>()) {
+  Reset(graph, options);
+}
+
+void PeakEvaluator::Reset(const Graph& graph, const LivenessOptions& options) {
+  graph_->Rebuild(graph, options);
+  try {
+    graph_->CheckGraphOrder();  // the graph's own order must be topological
+  } catch (...) {
+    graph_->graph = nullptr;
+    throw;
+  }
 }
 PeakEvaluator::~PeakEvaluator() = default;
 PeakEvaluator::PeakEvaluator(PeakEvaluator&&) noexcept = default;
 PeakEvaluator& PeakEvaluator::operator=(PeakEvaluator&&) noexcept = default;
 
 std::int64_t PeakEvaluator::PeakBytes(const ExecutionOrder& order) {
+  if (graph_->graph == nullptr) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "PeakEvaluator: the last Reset failed; Reset with a valid graph first");
+  }
   if (order.empty()) return graph_->PeakOfGraphOrder();
   graph_->CheckOrder(order);
   return graph_->Peak(order);

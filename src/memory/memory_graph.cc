@@ -56,15 +56,11 @@ void CheckOptions(const Graph& graph, const LivenessOptions& options) {
   }
 }
 
-// Per tensor: which are activations the graph uses, and their roles.
-struct Activations {
-  std::vector<std::uint8_t> used, is_input, is_output;
-  std::vector<std::uint8_t> is_alias;  // output of an alias op reading an activation
-};
+using Activations = MemoryGraph::BuildScratch;
 
-Activations FindActivations(const Graph& graph) {
+// Per tensor: which are activations the graph uses, and their roles.
+void FindActivations(const Graph& graph, Activations& a) {
   const auto num_tensors = static_cast<std::int32_t>(graph.tensors().size());
-  Activations a;
   a.used.assign(num_tensors, 0);
   a.is_input.assign(num_tensors, 0);
   a.is_output.assign(num_tensors, 0);
@@ -86,14 +82,14 @@ Activations FindActivations(const Graph& graph) {
                                                 "graph input");
     }
   }
-  return a;
 }
 
 // Alias groups: the output of an alias op (reshape, flatten) joins its (activation) input.
 // Fills the per-group and per-tensor tables of `m`; marks `a.is_alias`.
 void FormAliasGroups(const Graph& graph, Activations& a, MemoryGraph& m) {
   const auto num_tensors = static_cast<std::int32_t>(graph.tensors().size());
-  std::vector<std::int32_t> parent(num_tensors);
+  std::vector<std::int32_t>& parent = a.parent;
+  parent.resize(static_cast<std::size_t>(num_tensors));
   std::iota(parent.begin(), parent.end(), 0);
   for (const Node& node : graph.nodes()) {
     if (!GetOpInfo(node.type).alias || node.inputs.empty() || node.outputs.size() != 1) continue;
@@ -104,7 +100,8 @@ void FormAliasGroups(const Graph& graph, Activations& a, MemoryGraph& m) {
     parent[Find(parent, out)] = Find(parent, in);
   }
   m.tensor_group.assign(num_tensors, -1);
-  std::vector<std::int32_t> group_of_root(num_tensors, -1);
+  std::vector<std::int32_t>& group_of_root = a.group_of_root;
+  group_of_root.assign(num_tensors, -1);
   m.group_size.reserve(static_cast<std::size_t>(num_tensors));
   m.group_pinned.reserve(static_cast<std::size_t>(num_tensors));
   m.group_birth_node.reserve(static_cast<std::size_t>(num_tensors));
@@ -207,21 +204,52 @@ void SumInputBytes(MemoryGraph& m) {
 }  // namespace
 
 MemoryGraph MemoryGraph::Build(const Graph& graph, const LivenessOptions& options) {
-  CheckOptions(graph, options);
   MemoryGraph m;
-  m.num_nodes = static_cast<std::int32_t>(graph.nodes().size());
-  Activations activations = FindActivations(graph);
-  FormAliasGroups(graph, activations, m);
-  m.group_consumers.assign(m.num_groups, 0);
-  m.scratch.assign(m.num_nodes, 0);
-  ReserveNodeRows(graph, m);
-  for (NodeId n = 0; n < m.num_nodes; ++n) AddNodeRows(graph, n, activations, options, m);
-  CheckTotalBytes(graph, m);
-  SumInputBytes(m);
-  m.graph = &graph;
-  m.remaining = m.group_consumers;
-  m.executed.assign(m.num_nodes, 0);
+  m.Rebuild(graph, options);
   return m;
+}
+
+void MemoryGraph::Rebuild(const Graph& g, const LivenessOptions& options) {
+  graph = nullptr;
+  CheckOptions(g, options);
+  num_nodes = static_cast<std::int32_t>(g.nodes().size());
+  num_groups = 0;
+  initial_live_bytes = dangling_input_bytes = 0;
+  // clear() keeps every row's capacity: a rebuild for a graph of similar size allocates nothing.
+  group_size.clear();
+  for (auto* row : {&tensor_group, &in_begin, &in_groups, &out_begin, &out_groups,
+                    &pred_begin, &preds, &inplace_begin, &inplace_groups}) {
+    row->clear();
+  }
+  group_pinned.clear();
+  group_birth_node.clear();
+  pred_tensor.clear();
+  FindActivations(g, scratch_space);
+  FormAliasGroups(g, scratch_space, *this);
+  group_consumers.assign(num_groups, 0);
+  scratch.assign(num_nodes, 0);
+  ReserveNodeRows(g, *this);
+  for (NodeId n = 0; n < num_nodes; ++n) AddNodeRows(g, n, scratch_space, options, *this);
+  CheckTotalBytes(g, *this);
+  SumInputBytes(*this);
+  remaining = group_consumers;
+  executed.assign(num_nodes, 0);
+  graph = &g;
+}
+
+void MemoryGraph::FailBeforeProducer(std::size_t step, NodeId n, std::int32_t k) const {
+  ArgFail("invalid execution order: step " + std::to_string(step) + " runs op '" +
+          graph->node(n).name + "' (#" + std::to_string(n) + ") before op '" +
+          graph->node(preds[k]).name + "' (#" + std::to_string(preds[k]) +
+          "), which produces its input '" + graph->tensor(pred_tensor[k]).name + "'");
+}
+
+void MemoryGraph::CheckGraphOrder() const {
+  for (NodeId n = 0; n < num_nodes; ++n) {
+    for (std::int32_t k = pred_begin[n]; k < pred_begin[n + 1]; ++k) {
+      if (preds[k] >= n) FailBeforeProducer(static_cast<std::size_t>(n), n, k);
+    }
+  }
 }
 
 void MemoryGraph::CheckOrder(const ExecutionOrder& order) {
@@ -241,12 +269,7 @@ void MemoryGraph::CheckOrder(const ExecutionOrder& order) {
               ") appears twice (again at step " + std::to_string(s) + ")");
     }
     for (std::int32_t k = pred_begin[n]; k < pred_begin[n + 1]; ++k) {
-      if (!executed[preds[k]]) {
-        ArgFail("invalid execution order: step " + std::to_string(s) + " runs op '" +
-                graph->node(n).name + "' (#" + std::to_string(n) + ") before op '" +
-                graph->node(preds[k]).name + "' (#" + std::to_string(preds[k]) +
-                "), which produces its input '" + graph->tensor(pred_tensor[k]).name + "'");
-      }
+      if (!executed[preds[k]]) FailBeforeProducer(s, n, k);
     }
     executed[n] = 1;
   }

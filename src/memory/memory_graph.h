@@ -47,8 +47,25 @@ struct MemoryGraph {
   std::vector<std::int32_t> remaining;  // per group
   std::vector<std::uint8_t> executed;   // per node
 
+  // Per tensor, used only while building; kept so that Rebuild does not allocate again.
+  struct BuildScratch {
+    std::vector<std::uint8_t> used, is_input, is_output;
+    std::vector<std::uint8_t> is_alias;      // output of an alias op reading an activation
+    std::vector<std::int32_t> parent;        // union-find of alias groups
+    std::vector<std::int32_t> group_of_root;
+  } scratch_space;
+
   // Throws as ComputeLiveness documents (all but order errors).
   static MemoryGraph Build(const Graph& graph, const LivenessOptions& options);
+  // The same into this object, reusing its storage (a NAS loop's one evaluator). After a throw
+  // `graph` is null and the object must be rebuilt before use.
+  void Rebuild(const Graph& graph, const LivenessOptions& options);
+
+  // Throws Error{kInvalidArgument} unless the graph's own node order is topological, with the
+  // message CheckOrder gives for the order 0, 1, 2, ... No allocation.
+  void CheckGraphOrder() const;
+  // The order error of step `step` running node `n` before its `k`-th predecessor (preds[k]).
+  [[noreturn]] void FailBeforeProducer(std::size_t step, NodeId n, std::int32_t k) const;
 
   // Throws Error{kInvalidArgument} unless `order` is a topological permutation of the nodes.
   // Uses `executed`.

@@ -615,7 +615,11 @@ void SaveProfile(const HardwareProfile& profile, const std::string& path) {
 }
 
 std::int64_t ScratchBytes(const HardwareProfile& profile, const LayerDesc& layer) {
-  const OpMetrics m = ComputeLayerMetrics(layer);
+  return ScratchBytes(profile, layer, ComputeLayerMetrics(layer));
+}
+
+std::int64_t ScratchBytes(const HardwareProfile& profile, const LayerDesc& layer,
+                          const OpMetrics& m) {
   for (const ScratchRule& rule : profile.scratch) {
     if (rule.category != m.category) continue;
     std::int64_t unit = 0;

@@ -258,6 +258,7 @@ TEST(Estimator, DescriptionsAndMetricsGivenMatchTheGraphForm) {
       EXPECT_EQ(got->totals.naive_latency_s, want.totals.naive_latency_s);
     }
     EXPECT_EQ(ProfileScratchBytes(g, layers, profile), ProfileScratchBytes(g, profile));
+    EXPECT_EQ(ProfileScratchBytes(g, layers, metrics, profile), ProfileScratchBytes(g, profile));
     ++checked;
   }
   EXPECT_GE(checked, 30);
@@ -336,6 +337,13 @@ TEST(Estimator, DescriptionsGivenMustMatchTheNodeCount) {
                       "2 layer descriptions for 3 nodes");
   EXPECT_OPCOST_ERROR(ProfileScratchBytes(g, layers, Example()), ErrorCode::kInvalidArgument,
                       "2 layer descriptions for 3 nodes");
+  std::vector<OpMetrics> metrics;
+  for (const LayerDesc& d : layers) metrics.push_back(ComputeLayerMetrics(d));
+  EXPECT_OPCOST_ERROR(ProfileScratchBytes(g, layers, metrics, Example()),
+                      ErrorCode::kInvalidArgument, "2 layer descriptions for 3 nodes");
+  DescribeGraph(g, &layers);
+  EXPECT_OPCOST_ERROR(ProfileScratchBytes(g, layers, metrics, Example()),
+                      ErrorCode::kInvalidArgument, "2 metrics for 3 nodes");
 }
 
 }  // namespace

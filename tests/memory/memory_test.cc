@@ -242,6 +242,92 @@ TEST(Memory, ProfileScratchNamesTheOpOnError) {
   }
 }
 
+// One evaluator Reset for candidate after candidate gives what a new evaluator gives, for graphs
+// growing and shrinking, with scratch and in place.
+TEST(Memory, PeakEvaluatorResetEqualsANewEvaluator) {
+  PeakEvaluator reused(testing::RandomDag(1, 3));
+  for (std::uint32_t seed = 2; seed < 40; ++seed) {
+    const int nodes = 2 + static_cast<int>((seed * 7) % 30);
+    const Graph g = testing::RandomDag(seed, nodes);
+    LivenessOptions rules;
+    rules.in_place = seed % 2 == 0;
+    if (seed % 3 == 0) {
+      for (int n = 0; n < nodes; ++n) rules.scratch_bytes.push_back(17 * ((n * seed) % 5));
+    }
+    reused.Reset(g, rules);
+    PeakEvaluator fresh(g, rules);
+    EXPECT_EQ(reused.PeakBytes({}), fresh.PeakBytes({})) << "seed " << seed;
+    EXPECT_EQ(reused.num_nodes(), nodes);
+    ExecutionOrder order(static_cast<std::size_t>(nodes));
+    for (int i = 0; i < nodes; ++i) order[static_cast<std::size_t>(i)] = i;
+    EXPECT_EQ(reused.PeakBytes(order), fresh.PeakBytes(order)) << "seed " << seed;
+  }
+}
+
+TEST(Memory, PeakEvaluatorAfterAFailedResetThrowsUntilResetAgain) {
+  const Graph g = testing::RandomDag(5, 6);
+  PeakEvaluator eval(g);
+  const std::int64_t peak = eval.PeakBytes({});
+  LivenessOptions wrong;
+  wrong.scratch_bytes = {1, 2};  // 2 entries for 6 ops
+  EXPECT_THROW(eval.Reset(g, wrong), Error);
+  try {
+    eval.PeakBytes({});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("the last Reset failed"));
+  }
+  eval.Reset(g);
+  EXPECT_EQ(eval.PeakBytes({}), peak);
+}
+
+// The graph's own order must be topological: a node listed before the producer of its input is
+// named as an order error, by the constructor and by Reset.
+TEST(Memory, PeakEvaluatorRejectsAGraphOrderThatIsNotTopological) {
+  Graph g("backwards");
+  Tensor x;
+  x.name = "x";
+  x.shape = Shape{1, 4};
+  const TensorId tx = g.AddTensor(x);
+  Tensor a = x;
+  a.name = "a";
+  const TensorId ta = g.AddTensor(a);
+  Tensor b = x;
+  b.name = "b";
+  const TensorId tb = g.AddTensor(b);
+  g.SetInputs({tx});
+  Node second;
+  second.name = "second";
+  second.type = OpType::kRelu;
+  second.inputs = {ta};
+  second.outputs = {tb};
+  g.AddNode(second);
+  Node first = second;
+  first.name = "first";
+  first.inputs = {tx};
+  first.outputs = {ta};
+  g.AddNode(first);
+  g.SetOutputs({tb});
+  const std::string expected =
+      "invalid execution order: step 0 runs op 'second' (#0) before op 'first' (#1), which "
+      "produces its input 'a'";
+  try {
+    PeakEvaluator eval(g);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(expected));
+  }
+  PeakEvaluator eval(testing::RandomDag(3, 4));
+  try {
+    eval.Reset(g);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(expected));
+  }
+  EXPECT_THROW(eval.PeakBytes({}), Error);
+}
+
 TEST(Memory, PeakEvaluatorChecksOrdersAndMoves) {
   const Graph g = testing::RandomDag(7, 10);
   PeakEvaluator a(g);
