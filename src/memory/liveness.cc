@@ -17,78 +17,102 @@ std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
   return x;
 }
 
-}  // namespace
+// `order` given, or the graph's node order when it is empty.
+ExecutionOrder OrderOrDefault(const ExecutionOrder& order, std::int32_t num_nodes) {
+  if (!order.empty()) return order;
+  ExecutionOrder identity(static_cast<std::size_t>(num_nodes));
+  std::iota(identity.begin(), identity.end(), 0);
+  return identity;
+}
 
-Liveness ComputeLiveness(const Graph& graph, const ExecutionOrder& order,
-                         const LivenessOptions& options) {
-  detail::MemoryGraph m = detail::MemoryGraph::Build(graph, options);
-  Liveness l;
-  if (order.empty()) {
-    l.order.resize(static_cast<std::size_t>(m.num_nodes));
-    std::iota(l.order.begin(), l.order.end(), 0);
-  } else {
-    l.order = order;
-  }
-  m.CheckOrder(l.order);
-  const std::int32_t num_steps = m.num_nodes;
-  const std::int32_t last = num_steps - 1;
-  std::vector<std::int32_t> step_of(static_cast<std::size_t>(num_steps));
-  for (std::int32_t s = 0; s < num_steps; ++s) step_of[l.order[s]] = s;
+// Per node: the step it runs at.
+std::vector<std::int32_t> StepOf(const ExecutionOrder& order) {
+  std::vector<std::int32_t> step_of(order.size());
+  for (std::size_t s = 0; s < order.size(); ++s) step_of[order[s]] = static_cast<std::int32_t>(s);
+  return step_of;
+}
 
-  // Group lifetimes.
-  std::vector<std::int32_t> first(m.num_groups, 0), end(m.num_groups, -1);
+// Per group: the step its producer runs (0 for a graph input) and the last step that reads it.
+struct GroupSteps {
+  std::vector<std::int32_t> first, last;
+};
+
+GroupSteps GroupLifetimes(const detail::MemoryGraph& m, const std::vector<std::int32_t>& step_of) {
+  GroupSteps steps;
+  steps.first.assign(m.num_groups, 0);
+  steps.last.assign(m.num_groups, -1);
   for (std::int32_t g = 0; g < m.num_groups; ++g) {
-    first[g] = m.group_birth_node[g] == kNoNode ? 0 : step_of[m.group_birth_node[g]];
+    if (m.group_birth_node[g] != kNoNode) steps.first[g] = step_of[m.group_birth_node[g]];
   }
   for (NodeId n = 0; n < m.num_nodes; ++n) {
     for (std::int32_t k = m.in_begin[n]; k < m.in_begin[n + 1]; ++k) {
-      end[m.in_groups[k]] = std::max(end[m.in_groups[k]], step_of[n]);
+      std::int32_t& last = steps.last[m.in_groups[k]];
+      last = std::max(last, step_of[n]);
     }
   }
+  const std::int32_t last_step = m.num_nodes - 1;
   for (std::int32_t g = 0; g < m.num_groups; ++g) {
-    if (m.group_pinned[g]) end[g] = last;
-    if (end[g] < first[g]) end[g] = first[g];  // never consumed: its producer step only
+    if (m.group_pinned[g]) steps.last[g] = last_step;
+    // Never consumed: its producer step only.
+    if (steps.last[g] < steps.first[g]) steps.last[g] = steps.first[g];
   }
+  return steps;
+}
 
-  // In place: the output group of a node joins the dying input group's buffer.
+// In place: the output group of a node joins the dying input group's buffer. Returns the
+// union-find parents of the groups (Find gives a group's buffer root) and marks in `in_place`
+// the steps that wrote into an input.
+std::vector<std::int32_t> JoinInPlace(detail::MemoryGraph& m, const ExecutionOrder& order,
+                                      std::vector<bool>* in_place) {
   std::vector<std::int32_t> parent(m.num_groups);
   std::iota(parent.begin(), parent.end(), 0);
-  l.in_place.assign(static_cast<std::size_t>(num_steps), false);
+  in_place->assign(order.size(), false);
   m.ResetRemaining();
-  for (std::int32_t s = 0; s < num_steps; ++s) {
-    const NodeId n = l.order[s];
+  for (std::size_t s = 0; s < order.size(); ++s) {
+    const NodeId n = order[s];
     const std::int32_t g = m.InPlaceGroup(n);
     if (g >= 0) {
-      l.in_place[s] = true;
+      (*in_place)[s] = true;
       parent[Find(parent, m.out_groups[m.out_begin[n]])] = Find(parent, g);
     }
     m.Consume(n);
   }
+  return parent;
+}
 
-  // Physical buffers.
+// One physical buffer per set of joined groups, spanning their steps and as large as the
+// largest, with its tensors in id order. `group_buffer` gets each group's buffer index.
+std::vector<BufferLifetime> PhysicalBuffers(const detail::MemoryGraph& m, const GroupSteps& steps,
+                                            std::vector<std::int32_t>& parent,
+                                            std::vector<std::int32_t>* group_buffer) {
   std::vector<std::int32_t> buffer_of_root(m.num_groups, -1);
   std::vector<BufferLifetime> buffers;
-  std::vector<std::int32_t> group_buffer(m.num_groups);
+  group_buffer->assign(m.num_groups, 0);
   for (std::int32_t g = 0; g < m.num_groups; ++g) {
     const std::int32_t r = Find(parent, g);
     if (buffer_of_root[r] < 0) {
       buffer_of_root[r] = static_cast<std::int32_t>(buffers.size());
       BufferLifetime b;
-      b.first_step = first[g];
-      b.last_step = end[g];
+      b.first_step = steps.first[g];
+      b.last_step = steps.last[g];
       buffers.push_back(b);
     }
     BufferLifetime& b = buffers[buffer_of_root[r]];
-    b.first_step = std::min(b.first_step, first[g]);
-    b.last_step = std::max(b.last_step, end[g]);
+    b.first_step = std::min(b.first_step, steps.first[g]);
+    b.last_step = std::max(b.last_step, steps.last[g]);
     b.size_bytes = std::max(b.size_bytes, m.group_size[g]);
-    group_buffer[g] = buffer_of_root[r];
+    (*group_buffer)[g] = buffer_of_root[r];
   }
-  const auto num_tensors = static_cast<TensorId>(graph.tensors().size());
+  const auto num_tensors = static_cast<TensorId>(m.tensor_group.size());
   for (TensorId t = 0; t < num_tensors; ++t) {
-    if (m.tensor_group[t] >= 0) buffers[group_buffer[m.tensor_group[t]]].tensors.push_back(t);
+    if (m.tensor_group[t] >= 0) buffers[(*group_buffer)[m.tensor_group[t]]].tensors.push_back(t);
   }
-  // Sort buffers by first step, then first tensor, and renumber.
+  return buffers;
+}
+
+// `buffers` in order of first step, then first tensor; `group_buffer` renumbered to match.
+std::vector<BufferLifetime> SortBuffers(std::vector<BufferLifetime> buffers,
+                                        std::vector<std::int32_t>* group_buffer) {
   std::vector<std::int32_t> perm(buffers.size());
   std::iota(perm.begin(), perm.end(), 0);
   std::sort(perm.begin(), perm.end(), [&](std::int32_t a, std::int32_t b) {
@@ -98,35 +122,61 @@ Liveness ComputeLiveness(const Graph& graph, const ExecutionOrder& order,
     return buffers[a].tensors.front() < buffers[b].tensors.front();
   });
   std::vector<std::int32_t> new_index(buffers.size());
-  l.buffers.reserve(buffers.size());
+  std::vector<BufferLifetime> sorted;
+  sorted.reserve(buffers.size());
   for (std::size_t i = 0; i < perm.size(); ++i) {
     new_index[perm[i]] = static_cast<std::int32_t>(i);
-    l.buffers.push_back(std::move(buffers[perm[i]]));
+    sorted.push_back(std::move(buffers[perm[i]]));
   }
+  for (std::int32_t& b : *group_buffer) b = new_index[b];
+  return sorted;
+}
 
-  // Tensor lifetimes.
+// Every activation tensor, by id: from its producer's step to its last reader's (the last step
+// for a graph output), in the buffer of its group.
+std::vector<TensorLifetime> TensorLifetimes(const Graph& graph, const detail::MemoryGraph& m,
+                                            const std::vector<std::int32_t>& step_of,
+                                            const std::vector<std::int32_t>& group_buffer) {
+  const auto num_tensors = static_cast<TensorId>(graph.tensors().size());
   std::vector<std::int32_t> tensor_last(num_tensors, -1);
   for (NodeId n = 0; n < m.num_nodes; ++n) {
     for (TensorId t : graph.node(n).inputs) {
       tensor_last[t] = std::max(tensor_last[t], step_of[n]);
     }
   }
-  for (TensorId t : graph.outputs()) tensor_last[t] = last;
+  for (TensorId t : graph.outputs()) tensor_last[t] = m.num_nodes - 1;
+  std::vector<TensorLifetime> tensors;
   for (TensorId t = 0; t < num_tensors; ++t) {
     const std::int32_t g = m.tensor_group[t];
     if (g < 0) continue;
     TensorLifetime tl;
     tl.tensor = t;
-    tl.buffer = new_index[group_buffer[g]];
+    tl.buffer = group_buffer[g];
     const NodeId p = graph.producer(t);
     tl.first_step = p == kNoNode ? 0 : step_of[p];
     tl.last_step = std::max(tl.first_step, tensor_last[t]);
     tl.size_bytes = graph.tensor(t).SizeBytes();
-    l.tensors.push_back(tl);
+    tensors.push_back(tl);
   }
+  return tensors;
+}
 
-  l.scratch_bytes.resize(static_cast<std::size_t>(num_steps));
-  for (std::int32_t s = 0; s < num_steps; ++s) l.scratch_bytes[s] = m.scratch[l.order[s]];
+}  // namespace
+
+Liveness ComputeLiveness(const Graph& graph, const ExecutionOrder& order,
+                         const LivenessOptions& options) {
+  detail::MemoryGraph m = detail::MemoryGraph::Build(graph, options);
+  Liveness l;
+  l.order = OrderOrDefault(order, m.num_nodes);
+  m.CheckOrder(l.order);
+  const std::vector<std::int32_t> step_of = StepOf(l.order);
+  const GroupSteps steps = GroupLifetimes(m, step_of);
+  std::vector<std::int32_t> parent = JoinInPlace(m, l.order, &l.in_place);
+  std::vector<std::int32_t> group_buffer;
+  l.buffers = SortBuffers(PhysicalBuffers(m, steps, parent, &group_buffer), &group_buffer);
+  l.tensors = TensorLifetimes(graph, m, step_of, group_buffer);
+  l.scratch_bytes.resize(l.order.size());
+  for (std::size_t s = 0; s < l.order.size(); ++s) l.scratch_bytes[s] = m.scratch[l.order[s]];
   return l;
 }
 

@@ -79,12 +79,7 @@ std::int64_t Constant::NumElements() const {
 }
 
 void Importer::ChargeCopy(const OnnxNode& n, std::uint64_t bytes) {
-  if (bytes > copy_budget_) {
-    NodeFail(n, ErrorCode::kBadModel,
-             "constant data copied into the graph exceeds the budget of 16 bytes per file byte "
-             "(a corrupted or hostile file)");
-  }
-  copy_budget_ -= bytes;
+  copy_budget_.Charge(bytes, NodeLabel(n));
 }
 
 // The opcost dtype of constant `c`, which `role` names in errors.

@@ -30,7 +30,9 @@ Importer::Importer(const OnnxModel& model, const std::string& source,
       // Constant bytes copied into the graph (one initializer may feed many nodes): 16 per
       // file byte, at least 1 MiB, as the TFLite importer.
       copy_budget_(
-          std::max<std::uint64_t>(std::uint64_t{16} * model.file_bytes, std::uint64_t{1} << 20)) {}
+          source, "constant data copied into the graph grew",
+          std::max<std::uint64_t>(std::uint64_t{16} * model.file_bytes, std::uint64_t{1} << 20),
+          "bytes (16 per file byte, at least 1 MiB)") {}
 
 void Importer::Fail(ErrorCode code, const std::string& what) const {
   throw Error(code, source_ + ": " + what);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/decode_budget.h"
 #include "onnx/onnx_model.h"
 #include "opcost/error.h"
 #include "opcost/graph.h"
@@ -146,7 +147,7 @@ class Importer {
   std::vector<int> tensor_consumers_;               // per graph tensor: readers still to come
   std::vector<bool> is_graph_output_;               // per graph tensor
   std::unordered_map<std::string, const OnnxValueInfo*> declared_;  // value_info + outputs
-  std::uint64_t copy_budget_;
+  detail::DecodeBudget copy_budget_;                  // constant bytes copied into the graph
   std::size_t current_ = 0;                           // node being mapped
   std::string notes_;                                 // for the description (dynamic batch)
   std::unordered_map<std::string, int> next_suffix_;  // per base name: suffixes used

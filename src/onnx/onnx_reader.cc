@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "io/decode_budget.h"
 #include "onnx/onnx_model.h"
 #include "onnx/protobuf_wire.h"
 #include "opcost/error.h"
@@ -15,27 +16,11 @@ namespace {
 // What decoding may allocate: 8 bytes per file byte plus 64 MiB. Every field costs at least one
 // file byte, so only runs of tiny fields (empty strings, one-byte varints) come near it; a real
 // model stays far below (its weights are views into the file, not copies).
-class DecodeBudget {
- public:
-  DecodeBudget(const std::string& source, std::size_t file_bytes)
-      : source_(source),
-        left_(std::uint64_t{8} * file_bytes + (std::uint64_t{64} << 20)),
-        total_(left_) {}
-  void Charge(std::uint64_t bytes) {
-    if (bytes > left_) {
-      throw Error(ErrorCode::kBadModel,
-                  source_ + ": decoding needs more than " + std::to_string(total_) +
-                      " bytes of memory (8 per file byte + 64 MiB): a corrupted or hostile "
-                      "file");
-    }
-    left_ -= bytes;
-  }
-
- private:
-  const std::string& source_;
-  std::uint64_t left_;
-  std::uint64_t total_;
-};
+detail::DecodeBudget MemoryBudget(const std::string& source, std::size_t file_bytes) {
+  return detail::DecodeBudget(source, "the decoded model grew",
+                              std::uint64_t{8} * file_bytes + (std::uint64_t{64} << 20),
+                              "bytes of memory (8 per file byte + 64 MiB)");
+}
 
 std::string WireName(WireType t) {
   switch (t) {
@@ -53,7 +38,8 @@ std::string WireName(WireType t) {
 
 class Decoder {
  public:
-  Decoder(const std::string& source, std::size_t size) : source_(source), budget_(source, size) {}
+  Decoder(const std::string& source, std::size_t size)
+      : source_(source), budget_(MemoryBudget(source, size)) {}
 
   OnnxModel Model(const std::uint8_t* data, std::size_t size);
 
@@ -107,7 +93,7 @@ class Decoder {
   void ShapeProto(WireReader r, OnnxValueInfo* v);
 
   const std::string& source_;
-  DecodeBudget budget_;
+  detail::DecodeBudget budget_;
 };
 
 OnnxModel Decoder::Model(const std::uint8_t* data, std::size_t size) {

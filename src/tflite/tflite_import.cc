@@ -26,7 +26,9 @@ Importer::Importer(const TflModel& model, const std::string& source,
       // Constant data copied out of buffers: many tensors may name one buffer, so the copies
       // are bounded like the reader's decoding (16 bytes per file byte, at least 1 MiB).
       copy_budget_(
-          std::max<std::uint64_t>(std::uint64_t{16} * model.file_bytes, std::uint64_t{1} << 20)),
+          source, "constant data copied from shared buffers grew",
+          std::max<std::uint64_t>(std::uint64_t{16} * model.file_bytes, std::uint64_t{1} << 20),
+          "bytes (16 per file byte, at least 1 MiB)"),
       graph_ids_(model.tensors.size(), kNoTensor),
       consumers_(model.tensors.size(), 0),
       first_reader_(model.tensors.size(), -1) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "io/decode_budget.h"
 #include "opcost/error.h"
 #include "opcost/graph.h"
 #include "opcost/tflite_import.h"
@@ -87,7 +88,7 @@ class Importer {
   const TflModel& m_;
   const std::string& source_;
   const TfliteImportOptions& options_;
-  std::uint64_t copy_budget_;  // bytes of constant data still allowed
+  detail::DecodeBudget copy_budget_;  // bytes of constant data copied out of buffers
   Graph graph_;
   std::vector<TensorId> graph_ids_;         // per TFLite tensor
   std::vector<std::int32_t> file_index_;    // per graph tensor: TFLite tensor or -1

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 
+#include "io/decode_budget.h"
 #include "opcost/error.h"
 
 namespace opcost::tflite {
@@ -21,6 +22,7 @@ using flatbuffers::Vector;
 using flatbuffers::Verifier;
 using flatbuffers::voffset_t;
 using TableVector = Vector<Offset<Table>>;
+using detail::DecodeBudget;
 
 constexpr voffset_t Slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -224,27 +226,12 @@ bool VerifyModel(const Table* t, Verifier& v) {
 // What a file may expand into when decoded. A Verifier-clean file can point many entries at one
 // shared vector or string (shapes, operator input lists, names), so every copy is charged: 16
 // elements per file byte (at least 1 M), far above any real model, far below a blow-up.
-class DecodeBudget {
- public:
-  DecodeBudget(const std::string& source, std::size_t file_bytes)
-      : source_(source),
-        left_(std::max<std::uint64_t>(std::uint64_t{16} * file_bytes, std::uint64_t{1} << 20)),
-        total_(left_) {}
-  void Charge(std::size_t elements) {
-    if (elements > left_) {
-      throw Error(ErrorCode::kBadModel,
-                  source_ + ": decodes into more than " + std::to_string(total_) +
-                      " elements (16 per file byte): shared tables expanded past the decode "
-                      "budget (a corrupted or hostile file)");
-    }
-    left_ -= elements;
-  }
-
- private:
-  const std::string& source_;
-  std::uint64_t left_;
-  std::uint64_t total_;
-};
+DecodeBudget ElementBudget(const std::string& source, std::size_t file_bytes) {
+  return DecodeBudget(
+      source, "shared tables expanded",
+      std::max<std::uint64_t>(std::uint64_t{16} * file_bytes, std::uint64_t{1} << 20),
+      "elements (16 per file byte, at least 2^20)");
+}
 
 std::string ReadString(const Table* t, voffset_t field, DecodeBudget* budget) {
   const auto* s = t->GetPointer<const String*>(field);
@@ -524,7 +511,7 @@ const char* TflTypeName(int type) {
 
 TflModel ReadTflite(const std::uint8_t* data, std::size_t size, const std::string& source) {
   const Table* model = VerifiedModel(data, size, source);
-  DecodeBudget budget(source, size);
+  DecodeBudget budget = ElementBudget(source, size);
   TflModel out;
   out.file_bytes = size;
   out.version = model->GetField<uint32_t>(kModelVersion, 0);

@@ -144,13 +144,7 @@ void Importer::CopyConstantData(std::int32_t t, Tensor* tensor) {
                                    " data bytes, but its buffer " + std::to_string(T(t).buffer) +
                                    " has " + std::to_string(buf.size_bytes));
   }
-  if (buf.size_bytes > copy_budget_) {
-    Fail(ErrorCode::kBadModel, Describe(t) +
-                                   ": constant data copied from shared buffers exceeds "
-                                   "the budget of 16 bytes per file byte (a corrupted or hostile "
-                                   "file)");
-  }
-  copy_budget_ -= buf.size_bytes;
+  copy_budget_.Charge(buf.size_bytes, Describe(t));
   tensor->data.assign(buf.data, buf.data + buf.size_bytes);
 }
 

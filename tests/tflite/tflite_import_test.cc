@@ -103,6 +103,39 @@ TEST(TfliteImportTest, SharedTablesCannotAmplifyTheDecode) {
   ExpectError(m, ErrorCode::kBadModel, "shared tables expanded past the decode budget");
 }
 
+TEST(TfliteImportTest, SharedBuffersCannotAmplifyTheConstantCopies) {
+  // 20 ADDs, each with its own constant tensor, all naming the one 256 KiB buffer: 5 MiB of
+  // copies from a file of about 256 KiB, past the copy budget of 16 bytes per file byte.
+  TestModel m;
+  std::int32_t x = m.Add(Act("x", {1, 64, 64, 64}));
+  m.inputs = {x};
+  for (int i = 0; i < 20; ++i) {
+    const std::string n = std::to_string(i);  // (appended, not "c" + n: GCC 12 -Wrestrict)
+    TestTensor c = Act("c", {1, 64, 64, 64});
+    c.name += n;
+    if (i == 0) {
+      c.data.assign(64 * 64 * 64, 1);
+    } else {
+      c.buffer_override = 1;  // the buffer of c0
+    }
+    const std::int32_t c_id = m.Add(c);
+    TestTensor y_tensor = Act("y", {1, 64, 64, 64});
+    y_tensor.name += n;
+    const std::int32_t y = m.Add(y_tensor);
+    TestOp add;
+    add.builtin = kAdd;
+    add.inputs = std::vector<std::int32_t>{x, c_id};
+    add.outputs = std::vector<std::int32_t>{y};
+    m.ops.push_back(add);
+    x = y;
+  }
+  m.outputs = {x};
+  // 16 copies fit (the file is a little over 256 KiB); the 17th constant is refused by name.
+  ExpectError(m, ErrorCode::kBadModel,
+              "tensor 33 'c16': constant data copied from shared buffers grew past the decode "
+              "budget of");
+}
+
 TEST(TfliteImportTest, ConvFromEitherOpcodeField) {
   for (auto fields : {TestModel::OpcodeFields::kBoth, TestModel::OpcodeFields::kOldOnly,
                       TestModel::OpcodeFields::kNewOnly}) {
