@@ -9,14 +9,6 @@
 namespace opcost {
 namespace {
 
-std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
-  while (parent[x] != x) {
-    parent[x] = parent[parent[x]];
-    x = parent[x];
-  }
-  return x;
-}
-
 // `order` given, or the graph's node order when it is empty.
 ExecutionOrder OrderOrDefault(const ExecutionOrder& order, std::int32_t num_nodes) {
   if (!order.empty()) return order;
@@ -73,7 +65,7 @@ std::vector<std::int32_t> JoinInPlace(detail::MemoryGraph& m, const ExecutionOrd
     const std::int32_t g = m.InPlaceGroup(n);
     if (g >= 0) {
       (*in_place)[s] = true;
-      parent[Find(parent, m.out_groups[m.out_begin[n]])] = Find(parent, g);
+      parent[detail::Find(parent, m.out_groups[m.out_begin[n]])] = detail::Find(parent, g);
     }
     m.Consume(n);
   }
@@ -89,7 +81,7 @@ std::vector<BufferLifetime> PhysicalBuffers(const detail::MemoryGraph& m, const 
   std::vector<BufferLifetime> buffers;
   group_buffer->assign(m.num_groups, 0);
   for (std::int32_t g = 0; g < m.num_groups; ++g) {
-    const std::int32_t r = Find(parent, g);
+    const std::int32_t r = detail::Find(parent, g);
     if (buffer_of_root[r] < 0) {
       buffer_of_root[r] = static_cast<std::int32_t>(buffers.size());
       BufferLifetime b;

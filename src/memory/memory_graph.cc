@@ -15,14 +15,6 @@ namespace {
   throw Error(ErrorCode::kInvalidArgument, message);
 }
 
-std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
-  while (parent[x] != x) {
-    parent[x] = parent[parent[x]];
-    x = parent[x];
-  }
-  return x;
-}
-
 // Appends `v` to the CSR row being built (from `row_begin`) unless it is already there.
 void PushUnique(std::vector<std::int32_t>& list, std::size_t row_begin, std::int32_t v) {
   for (std::size_t i = row_begin; i < list.size(); ++i) {

@@ -15,6 +15,16 @@
 
 namespace opcost::detail {
 
+// Union-find root of `x` with path halving (alias groups: reshape/flatten outputs join their
+// input).
+inline std::int32_t Find(std::vector<std::int32_t>& parent, std::int32_t x) {
+  while (parent[x] != x) {
+    parent[x] = parent[parent[x]];
+    x = parent[x];
+  }
+  return x;
+}
+
 struct MemoryGraph {
   std::int32_t num_nodes = 0;
   std::int32_t num_groups = 0;
