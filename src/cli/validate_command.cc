@@ -17,8 +17,8 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/profile_lookup.h"
-#include "io/json_reader.h"
 #include "io/csv_line.h"
+#include "io/json_reader.h"
 #include "opcost/error.h"
 #include "opcost/estimator.h"
 #include "opcost/profile_catalog.h"
@@ -509,37 +509,66 @@ void PrintLayers(const OJson& r, std::ostream& out) {
       << FormatNumber(s["naive_share_error_points"]["max"].get<double>(), 3) << "\n";
 }
 
-// Every "mean" under "summary" (and per system) of `now` against `before`; opcost's errors
+// The recorded means of a baseline (an earlier `--format json` output): per scope ("all" or a
+// system's name), per error name. Read strictly: a file that is not such an output is an error
+// naming the JSON path.
+using RecordedMeans = std::map<std::string, std::map<std::string, double>>;
+
+std::map<std::string, double> ReadSummaryMeans(const detail::JsonReader& r, const nlohmann::json& j,
+                                               const std::string& path) {
+  r.ExpectObject(j, path);
+  std::map<std::string, double> means;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string p = detail::JoinPath(path, it.key());
+    r.ExpectObject(it.value(), p);
+    means[it.key()] = r.Number(r.Member(it.value(), "mean", p), detail::JoinPath(p, "mean"));
+  }
+  return means;
+}
+
+RecordedMeans ReadBaseline(const std::string& path) {
+  const detail::JsonReader r(path, ErrorCode::kInvalidArgument);
+  const nlohmann::json root = detail::ParseJsonText(detail::ReadTextFile(path), path,
+                                                    ErrorCode::kInvalidArgument);
+  r.ExpectObject(root, "");
+  RecordedMeans recorded;
+  recorded["all"] = ReadSummaryMeans(r, r.Member(root, "summary", ""), "/summary");
+  if (const nlohmann::json* systems = r.Find(root, "systems")) {
+    r.ExpectArray(*systems, "/systems");
+    for (std::size_t i = 0; i < systems->size(); ++i) {
+      const std::string p = detail::JoinPath("/systems", i);
+      const nlohmann::json& s = systems->at(i);
+      r.ExpectObject(s, p);
+      const std::string name = r.String(r.Member(s, "system", p), detail::JoinPath(p, "system"));
+      recorded[name] =
+          ReadSummaryMeans(r, r.Member(s, "summary", p), detail::JoinPath(p, "summary"));
+    }
+  }
+  return recorded;
+}
+
+// Every "mean" under "summary" (and per system) of `now` against the baseline; opcost's errors
 // only (the ops-proportional model is the reference, not the product).
 void CheckBaseline(const OJson& now, const std::string& baseline_path, double margin,
                    std::ostream& out) {
-  const nlohmann::json before = detail::ParseJsonText(detail::ReadTextFile(baseline_path),
-                                                      baseline_path, ErrorCode::kInvalidArgument);
+  const RecordedMeans before = ReadBaseline(baseline_path);
   std::vector<std::string> worse;
-  const auto compare = [&](const std::string& where, const OJson& a, const nlohmann::json& b) {
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      if (it.key().rfind("naive", 0) == 0 || !b.contains(it.key())) continue;
+  const auto compare = [&](const std::string& scope, const OJson& summary) {
+    const auto recorded = before.find(scope);
+    if (recorded == before.end()) return;
+    for (auto it = summary.begin(); it != summary.end(); ++it) {
+      const auto was = recorded->second.find(it.key());
+      if (it.key().rfind("naive", 0) == 0 || was == recorded->second.end()) continue;
       const double x = it.value()["mean"].get<double>();
-      const nlohmann::json& y = b.at(it.key());
-      if (!y.is_object() || !y.contains("mean") || !y.at("mean").is_number()) continue;
-      if (x > y.at("mean").get<double>() + margin) {
-        worse.push_back(where + " " + it.key() + ": " + FormatNumber(x, 4) + " (recorded " +
-                        FormatNumber(y.at("mean").get<double>(), 4) + ")");
+      if (x > was->second + margin) {
+        worse.push_back(scope + " " + it.key() + ": " + FormatNumber(x, 4) + " (recorded " +
+                        FormatNumber(was->second, 4) + ")");
       }
     }
   };
-  if (!before.is_object() || !before.contains("summary")) {
-    throw Error(ErrorCode::kInvalidArgument, baseline_path + ": not an output of opcost validate");
-  }
-  compare("all", now["summary"], before.at("summary"));
-  if (now.contains("systems") && before.contains("systems")) {
-    for (const OJson& s : now["systems"]) {
-      for (const nlohmann::json& b : before.at("systems")) {
-        if (b.value("system", "") == s["system"].get<std::string>() && b.contains("summary")) {
-          compare(s["system"].get<std::string>(), s["summary"], b.at("summary"));
-        }
-      }
-    }
+  compare("all", now["summary"]);
+  if (now.contains("systems")) {
+    for (const OJson& s : now["systems"]) compare(s["system"].get<std::string>(), s["summary"]);
   }
   if (!worse.empty()) {
     std::string msg = "accuracy regressed by more than " + FormatNumber(margin) +

@@ -70,6 +70,21 @@ TEST(CliValidate, LeaveOneOutAndAbsoluteErrorsByHand) {
   EXPECT_EQ(reg.exit_code, 1);
   EXPECT_THAT(reg.err, HasSubstr("accuracy regressed by more than 5 points"));
   EXPECT_THAT(reg.err, HasSubstr("all abs_error_pct: 50 (recorded 10)"));
+
+  // A baseline that is not such an output is an error naming the file and the JSON path.
+  const auto expect_bad = [&](const std::string& text, const std::string& part) {
+    const std::string bad = dir.Write("bad_baseline.json", text);
+    const ProcessResult r = RunOpcost({"validate", table, "--baseline", bad});
+    EXPECT_EQ(r.exit_code, 1) << text;
+    EXPECT_THAT(r.err, HasSubstr(bad + ": " + part)) << text;
+  };
+  expect_bad("[1]", "/: expected an object (got array)");
+  expect_bad("{}", "/: missing required field \"summary\"");
+  expect_bad(R"({"summary": {"abs_error_pct": {"rows": 2}}})",
+             "/summary/abs_error_pct: missing required field \"mean\"");
+  expect_bad(R"({"summary": {}, "systems": 5})", "/systems: expected an array (got number)");
+  expect_bad(R"({"summary": {}, "systems": [{"system": "a", "summary": {"x": {"mean": "1"}}}]})",
+             "/systems/0/summary/x/mean: expected a number (got string)");
 }
 
 TEST(CliValidate, BadTablesNameFileLineAndColumn) {
