@@ -1,5 +1,5 @@
-// The bridge from a hardware profile's scratch rules to the memory analysis. Kept apart so the
-// rest of src/memory/ does not need the estimate area.
+// The bridge from a hardware profile's scratch rules to the memory analysis, kept apart from the
+// rest of src/memory/, which reads graphs only.
 #include <string>
 
 #include "opcost/error.h"
