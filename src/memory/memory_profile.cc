@@ -1,5 +1,5 @@
 // The bridge from a hardware profile's scratch rules to the memory analysis, kept apart from the
-// rest of src/memory/, which reads graphs only.
+// liveness, order search and arena code, which read graphs only.
 #include <string>
 
 #include "opcost/error.h"
