@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "opcost/error.h"
 #include "kernels/test_vectors.h"
+#include "opcost/error.h"
 
 namespace {
 
