@@ -2,9 +2,11 @@
 
 #include <limits>
 
+#include "io/dims_text.h"
 #include "opcost/error.h"
 
 namespace opcost {
+
 namespace {
 
 struct DataTypeInfo {
@@ -53,12 +55,7 @@ bool Shape::operator==(const Shape& o) const {
 }
 
 std::string Shape::ToString() const {
-  std::string s = "[";
-  for (int i = 0; i < rank; ++i) {
-    if (i > 0) s += ",";
-    s += std::to_string(dims[static_cast<std::size_t>(i)]);
-  }
-  return s + "]";
+  return detail::DimsText(dims.data(), static_cast<std::size_t>(rank));
 }
 
 void ThrowOverflow(const char* what, std::int64_t a, std::int64_t b) {

@@ -11,6 +11,21 @@
 
 namespace opcost::detail {
 
+std::string JoinPath(const std::string& path, const std::string& key) {
+  std::string out = path + "/";
+  out.reserve(out.size() + key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string ReadTextFile(const std::string& path) { return ReadInputFile(path); }
 
 std::string Excerpt(const Json& v) {
@@ -48,7 +63,7 @@ struct Frame {
 std::string PathOf(const std::vector<Frame>& stack, std::size_t frames) {
   std::string path;
   for (std::size_t i = 0; i < frames; ++i) {
-    path += "/" + (stack[i].is_object ? std::string(stack[i].key) : std::to_string(stack[i].index));
+    path = stack[i].is_object ? JoinPath(path, std::string(stack[i].key)) : JoinPath(path, stack[i].index);
   }
   return path.empty() ? "/" : path;
 }

@@ -46,10 +46,9 @@ inline bool AsInt64(const Json& v, std::int64_t* out) {
 // value does not become a huge message.
 std::string Excerpt(const Json& v);
 
-// "/layers/3" style path joins.
-inline std::string JoinPath(const std::string& path, const std::string& key) {
-  return path + "/" + key;
-}
+// "/layers/3" style path joins. A key is escaped as RFC 6901 says ("~" -> "~0", "/" -> "~1"), so
+// a user-named key such as a source id "rm0351/table" stays one step of the path.
+std::string JoinPath(const std::string& path, const std::string& key);
 inline std::string JoinPath(const std::string& path, std::size_t index) {
   return path + "/" + std::to_string(index);
 }

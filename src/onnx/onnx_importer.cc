@@ -12,15 +12,6 @@
 
 namespace opcost::onnx {
 
-std::string DimsText(const std::vector<std::int64_t>& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i != 0) s += ",";
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
-}
-
 Importer::Importer(const OnnxModel& model, const std::string& source,
                    const OnnxImportOptions& options, const std::string& external_dir)
     : m_(model),

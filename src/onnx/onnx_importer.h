@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/dims_text.h"
 #include "io/decode_budget.h"
 #include "onnx/onnx_model.h"
 #include "opcost/error.h"
@@ -187,8 +188,7 @@ std::int64_t ExternalDataBytes(const OnnxTensor& t, const std::string& base_dir,
 // (onnx_constants.cc).
 bool MapDataType(std::int32_t onnx_type, DataType* out);
 
-// "[1,3,224,224]": ONNX dims as messages print them.
-std::string DimsText(const std::vector<std::int64_t>& dims);
+using detail::DimsText;  // "[1,3,224,224]": dims as messages print them (io/dims_text.h)
 
 }  // namespace opcost::onnx
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "io/dims_text.h"
 #include "io/decode_budget.h"
 #include "opcost/error.h"
 #include "opcost/graph.h"
@@ -18,8 +19,7 @@
 
 namespace opcost::tflite {
 
-// "[1,49,10,1]": TFLite dims as messages print them.
-std::string ShapeText(const std::vector<std::int64_t>& dims);
+using detail::DimsText;  // "[1,49,10,1]": dims as messages print them (io/dims_text.h)
 
 class Importer {
  public:

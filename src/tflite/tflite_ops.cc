@@ -243,7 +243,7 @@ void Importer::MapReshape(std::size_t op, OpType type) {
     dims = T(o.outputs[0]).shape;  // shape computed at run time: the file's static shape
   }
   if (dims.size() > static_cast<std::size_t>(Shape::kMaxRank)) {
-    OpFail(op, ErrorCode::kUnsupportedOp, "new shape " + ShapeText(dims) + " has rank > 4");
+    OpFail(op, ErrorCode::kUnsupportedOp, "new shape " + DimsText(dims) + " has rank > 4");
   }
   OpAttributes a;
   a.new_shape.rank = static_cast<int>(dims.size());

@@ -10,15 +10,6 @@
 
 namespace opcost::tflite {
 
-std::string ShapeText(const std::vector<std::int64_t>& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i != 0) s += ",";
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
-}
-
 DataType Importer::MapType(std::int32_t t) const {
   switch (T(t).type) {
     case tflite::kTflFloat32:
@@ -45,7 +36,7 @@ Shape Importer::MapShape(std::int32_t t) const {
   if (tensor.shape.size() > static_cast<std::size_t>(Shape::kMaxRank)) {
     Fail(ErrorCode::kUnsupportedOp, Describe(t) + " has rank " +
                                         std::to_string(tensor.shape.size()) + " " +
-                                        ShapeText(tensor.shape) + "; opcost supports rank <= 4");
+                                        DimsText(tensor.shape) + "; opcost supports rank <= 4");
   }
   Shape s;
   s.rank = static_cast<int>(tensor.shape.size());
@@ -53,7 +44,7 @@ Shape Importer::MapShape(std::int32_t t) const {
     const std::int64_t d = tensor.shape[static_cast<std::size_t>(i)];
     if (d < 1) {
       Fail(ErrorCode::kBadModel,
-           Describe(t) + " has a zero or negative (dynamic) dim: shape " + ShapeText(tensor.shape));
+           Describe(t) + " has a zero or negative (dynamic) dim: shape " + DimsText(tensor.shape));
     }
     s[i] = d;
   }
@@ -61,7 +52,7 @@ Shape Importer::MapShape(std::int32_t t) const {
     s.NumElements();
   } catch (const Error&) {
     Fail(ErrorCode::kOverflow,
-         Describe(t) + " has shape " + ShapeText(tensor.shape) + " whose size overflows 64 bits");
+         Describe(t) + " has shape " + DimsText(tensor.shape) + " whose size overflows 64 bits");
   }
   return s;
 }
