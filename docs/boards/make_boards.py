@@ -44,10 +44,13 @@ def shipped_profiles(opcost):
 
 
 def validation_error(profile, kind):
-    """Mean absolute latency error of one kind of validation, with its rows; "-" if none."""
+    """Mean absolute latency error of one kind of validation, with its rows and how many of them
+    the profile was calibrated or fitted on (in-sample); "-" if none."""
     for v in profile["validation"]:
         if v["kind"] == kind:
-            return f"{v['latency_error_pct']:.1f} % ({v['rows']} rows)"
+            n = v.get("in_sample_rows", 0)
+            in_sample = "" if n == 0 else (", all in-sample" if n == v["rows"] else f", {n} in-sample")
+            return f"{v['latency_error_pct']:.1f} % ({v['rows']} rows{in_sample})"
     return "-"
 
 

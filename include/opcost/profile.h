@@ -156,6 +156,9 @@ struct ValidationRecord {
   double latency_error_pct = 0.0;        // |estimate / measured - 1| x 100, mean over rows
   double naive_latency_error_pct = 0.0;  // same for the ops-proportional model
   std::int64_t rows = 0;
+  // How many of the rows the profile was calibrated or fitted on (their error is in-sample, not a
+  // check); 0 when all were held out. Only absolute records have any.
+  std::int64_t in_sample_rows = 0;
   std::string kind;    // "absolute" or "leave_one_out"
   std::string source;  // provenance id naming the table and command
 };

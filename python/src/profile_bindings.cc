@@ -99,6 +99,7 @@ py::dict Describe(const PyProfile& p) {
     py::dict r;
     r["kind"] = v.kind;
     r["rows"] = v.rows;
+    r["in_sample_rows"] = v.in_sample_rows;
     r["latency_error_pct"] = v.latency_error_pct;
     r["naive_latency_error_pct"] = v.naive_latency_error_pct;
     validation.append(r);

@@ -81,8 +81,12 @@ void PrintTrust(const HardwareProfile& p, std::ostream& out) {
   for (const ValidationRecord& v : p.validation) {
     out << "; latency error " << FormatNumber(v.latency_error_pct, 3) << " % mean "
         << (v.kind == "absolute" ? "absolute" : "leave-one-out") << " over " << v.rows
-        << " measured networks (ops-proportional: " << FormatNumber(v.naive_latency_error_pct, 3)
-        << " %)";
+        << " measured networks";
+    if (v.in_sample_rows > 0) {  // the same words as the report's
+      out << ", " << (v.in_sample_rows >= v.rows ? "all" : std::to_string(v.in_sample_rows) + " of them")
+          << " in-sample (the profile was calibrated or fitted on them)";
+    }
+    out << " (ops-proportional: " << FormatNumber(v.naive_latency_error_pct, 3) << " %)";
   }
   out << "\n";
 }
@@ -102,6 +106,7 @@ OJson TrustJson(const HardwareProfile& p) {
   for (const ValidationRecord& r : p.validation) {
     v.push_back({{"kind", r.kind},
                  {"rows", r.rows},
+                 {"in_sample_rows", r.in_sample_rows},
                  {"latency_error_pct", r.latency_error_pct},
                  {"naive_latency_error_pct", r.naive_latency_error_pct}});
   }

@@ -28,13 +28,19 @@ struct Row {
   HardwareProfile profile;
 };
 
-// The mean absolute latency error of one kind of validation and its rows; empty if absent.
-std::pair<std::string, std::string> ValidationError(const HardwareProfile& p,
-                                                    const std::string& kind) {
+// The mean absolute latency error of one kind of validation, its rows and how many of them are
+// in-sample; empty if absent.
+struct ValidationCells {
+  std::string error, rows, in_sample_rows;
+};
+ValidationCells ValidationError(const HardwareProfile& p, const std::string& kind) {
   for (const ValidationRecord& v : p.validation) {
-    if (v.kind == kind) return {FormatNumber(v.latency_error_pct, 3), std::to_string(v.rows)};
+    if (v.kind == kind) {
+      return {FormatNumber(v.latency_error_pct, 3), std::to_string(v.rows),
+              std::to_string(v.in_sample_rows)};
+    }
   }
-  return {"", ""};
+  return {};
 }
 
 // One row's cells: the table shows "6.81 (16)", CSV keeps numbers in columns of their own.
@@ -48,12 +54,17 @@ std::vector<std::string> Cells(const Row& r, bool csv) {
                                     std::to_string(p.flash_bytes / 1024),
                                     std::to_string(p.sram_bytes / 1024)};
   for (const char* kind : {"leave_one_out", "absolute"}) {
-    const auto [error, rows] = ValidationError(p, kind);
+    const ValidationCells v = ValidationError(p, kind);
     if (csv) {
-      cells.push_back(error);
-      cells.push_back(rows);
+      cells.push_back(v.error);
+      cells.push_back(v.rows);
+      if (std::string(kind) == "absolute") cells.push_back(v.in_sample_rows);
+    } else if (v.error.empty()) {
+      cells.emplace_back();
     } else {
-      cells.push_back(error.empty() ? "" : error + " (" + rows + ")");
+      const bool in_sample = !v.in_sample_rows.empty() && v.in_sample_rows != "0";
+      cells.push_back(v.error + " (" + v.rows +
+                      (in_sample ? ", " + v.in_sample_rows + " in-sample" : std::string()) + ")");
     }
   }
   return cells;
@@ -77,6 +88,7 @@ OJson RowJson(const Row& r) {
   for (const ValidationRecord& v : p.validation) {
     validation.push_back({{"kind", v.kind},
                           {"rows", v.rows},
+                          {"in_sample_rows", v.in_sample_rows},
                           {"latency_error_pct", v.latency_error_pct},
                           {"naive_latency_error_pct", v.naive_latency_error_pct}});
   }
@@ -102,7 +114,8 @@ int Run(const Args& args, std::ostream& out) {
                                              "runtime", "flash_kib", "sram_kib"};
   if (format == OutputFormat::kCsv) {
     std::vector<std::string> header = identity;
-    for (const char* c : {"loo_error_pct", "loo_rows", "abs_error_pct", "abs_rows"}) {
+    for (const char* c :
+         {"loo_error_pct", "loo_rows", "abs_error_pct", "abs_rows", "abs_in_sample_rows"}) {
       header.emplace_back(c);
     }
     WriteCsvRow(out, header);

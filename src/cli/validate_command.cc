@@ -36,7 +36,8 @@ constexpr char kHelp[] =
     "profile without '/' or '.json' is a shipped name). Per system it prints, for opcost and for\n"
     "the ops-proportional model:\n"
     "  absolute       |estimate / measured - 1|, rows whose match is \"exact\" (the profile is\n"
-    "                 the one for that board and runtime);\n"
+    "                 the one for that board and runtime) or \"calibration\" (also, the profile\n"
+    "                 was calibrated or fitted on the row: in-sample, marked * per row);\n"
     "  leave-one-out  each row predicted with one scale fitted on the system's other rows\n"
     "                 (opcost: the scale multiplies compute time, memory time stays as the\n"
     "                 datasheet says; ops-proportional: the scale multiplies ops).\n"
@@ -253,8 +254,8 @@ Row EvaluateRow(const Table& t, std::size_t i, Cache& cache, const System& s) {
     }
   }
   r.match = t.Required(i, "match");
-  if (r.match != "exact" && r.match != "shape") {
-    t.Fail(i, "match", "must be exact or shape (got \"" + r.match + "\")");
+  if (r.match != "exact" && r.match != "calibration" && r.match != "shape") {
+    t.Fail(i, "match", "must be exact, calibration or shape (got \"" + r.match + "\")");
   }
   const double clock_hz = t.Number(i, "clock_hz");
   r.measured_s = t.Number(i, "latency_ms") * 1e-3;
@@ -279,7 +280,7 @@ Row EvaluateRow(const Table& t, std::size_t i, Cache& cache, const System& s) {
       e.totals.naive_latency_s > 0 ? e.totals.naive_energy_j / e.totals.naive_latency_s : 0.0;
   r.estimate_j = r.estimate_s * watts;
   r.naive_j = r.naive_s * naive_watts;
-  if (r.match == "exact") {
+  if (r.match != "shape") {  // exact or calibration: the profile of that board and runtime
     r.abs_error = std::fabs(r.estimate_s / r.measured_s - 1.0);
     r.naive_abs_error = std::fabs(r.naive_s / r.measured_s - 1.0);
     if (r.measured_j > 0) {
@@ -405,15 +406,19 @@ void PrintNetworks(const Table& t, const std::vector<System>& systems, std::ostr
   TextTable rows(
       {"system", "model", "measured ms", "estimate ms", "memory ms", "abs", "LOO", "LOO naive"},
       {true, true, false, false, false, false, false, false});
+  bool any_in_sample = false;
   for (const System& s : systems) {
     for (const Row& r : s.rows) {
       const auto pct = [](double e) { return e < 0 ? std::string("-") : FormatNumber(e * 100, 3); };
+      const std::string in_sample = r.match == "calibration" && r.abs_error >= 0 ? "*" : "";
       rows.AddRow({s.name, r.model, FormatNumber(r.measured_s * 1e3),
                    FormatNumber(r.estimate_s * 1e3), FormatNumber(r.memory_s * 1e3),
-                   pct(r.abs_error), pct(r.loo_error), pct(r.naive_loo_error)});
+                   pct(r.abs_error) + in_sample, pct(r.loo_error), pct(r.naive_loo_error)});
+      any_in_sample = any_in_sample || !in_sample.empty();
     }
   }
   rows.Print(out);
+  if (any_in_sample) out << "* in-sample: the profile was calibrated or fitted on this row\n";
 }
 
 // Layer tables: share of network time per layer, estimate vs measured.

@@ -197,10 +197,15 @@ void ReadValidation(const ProfileReader& r, const json& v, std::vector<Validatio
     const std::string vp = detail::JoinPath("/validation", i);
     const json& j = v.at(i);
     r.CheckObject(
-        j, vp, {"kind", "rows", "latency_error_pct", "naive_latency_error_pct", "source", "note"});
+        j, vp,
+        {"kind", "rows", "in_sample_rows", "latency_error_pct", "naive_latency_error_pct", "source",
+         "note"});
     ValidationRecord rec;
     rec.kind = r.OneOf(r.Member(j, "kind", vp), vp + "/kind", {"absolute", "leave_one_out"});
     rec.rows = r.IntAtLeast(r.Member(j, "rows", vp), vp + "/rows", 1);
+    if (const json* in = r.Find(j, "in_sample_rows")) {
+      rec.in_sample_rows = r.IntInRange(*in, vp + "/in_sample_rows", 0, rec.rows);
+    }
     rec.latency_error_pct =
         r.NonNegativeNumber(r.Member(j, "latency_error_pct", vp), vp + "/latency_error_pct");
     rec.naive_latency_error_pct = r.NonNegativeNumber(r.Member(j, "naive_latency_error_pct", vp),
@@ -516,11 +521,12 @@ ordered_json WriteRuntimeReserve(const RuntimeReserve& rr) {
 ordered_json WriteValidation(const std::vector<ValidationRecord>& validation) {
   ordered_json vs = ordered_json::array();
   for (const ValidationRecord& v : validation) {
-    vs.push_back({{"kind", v.kind},
-                  {"rows", v.rows},
-                  {"latency_error_pct", v.latency_error_pct},
-                  {"naive_latency_error_pct", v.naive_latency_error_pct},
-                  {"source", v.source}});
+    ordered_json j = {{"kind", v.kind}, {"rows", v.rows}};
+    if (v.in_sample_rows > 0) j["in_sample_rows"] = v.in_sample_rows;
+    j["latency_error_pct"] = v.latency_error_pct;
+    j["naive_latency_error_pct"] = v.naive_latency_error_pct;
+    j["source"] = v.source;
+    vs.push_back(std::move(j));
   }
   return vs;
 }

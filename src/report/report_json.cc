@@ -72,6 +72,7 @@ Json TrustJson(const ReportTrust& trust) {
   for (const ValidationRecord& v : trust.validation) {
     validation.push_back({{"kind", v.kind},
                           {"rows", v.rows},
+                          {"in_sample_rows", v.in_sample_rows},
                           {"latency_error_pct", v.latency_error_pct},
                           {"naive_latency_error_pct", v.naive_latency_error_pct},
                           {"source", v.source}});

@@ -210,6 +210,26 @@ TEST(CliEstimate, KwsOnTheF746ProfileByName) {
   EXPECT_EQ(est.at("totals").at("unsupported_layers").get<int>(), 0);
 }
 
+// The footer and the JSON say which validation rows were in-sample: the F746 CMSIS-NN profile's
+// one absolute row is its calibration network (profiles/characterize/calibration.csv); the F746
+// X-CUBE-AI profile's is held out (fitted on no F746 measurement, profiles/runtimes.py).
+TEST(CliEstimate, TrustSaysWhichValidationRowsWereInSample) {
+  const std::string in_sample = "all in-sample (the profile was calibrated or fitted on them)";
+  const ProcessResult calibrated = RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746"});
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
+  EXPECT_THAT(calibrated.out, HasSubstr("absolute over 1 measured networks, " + in_sample));
+  const ProcessResult held_out =
+      RunOpcost({"estimate", KwsJson(), "--profile", "stm32f746-x-cube-ai"});
+  ASSERT_EQ(held_out.exit_code, 0) << held_out.err;
+  EXPECT_THAT(held_out.out, HasSubstr("absolute over 1 measured networks (ops-proportional"));
+  EXPECT_THAT(held_out.out, Not(HasSubstr("in-sample")));
+  const json est =
+      RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});
+  for (const json& v : est.at("profile").at("trust").at("validation")) {
+    EXPECT_EQ(v.at("in_sample_rows"), v.at("kind") == "absolute" ? 1 : 0);
+  }
+}
+
 TEST(CliEstimate, ByFilePathGivesTheSameNumbers) {
   const json by_name =
       RunJson({"estimate", KwsJson(), "--profile", "cortex-m7-f746", "--format", "json"});

@@ -14,6 +14,7 @@
 namespace opcost::clitest {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -335,11 +336,24 @@ TEST(CliProfiles, ListsEveryShippedProfileWithItsAliasesAndValidation) {
     EXPECT_EQ(p.at("runtime_reserve").at("flash_bytes"), 146992);
     EXPECT_EQ(p.at("runtime_reserve").at("sram_bytes"), 92480);
     EXPECT_FALSE(p.at("validation").empty());
+    // Its one absolute row is mcunet-vww1 on the F746, the network it was calibrated on
+    // (profiles/characterize/calibration.csv): in-sample, and said so.
+    for (const nlohmann::json& v : p.at("validation")) {
+      if (v.at("kind") != "absolute") continue;
+      EXPECT_EQ(v.at("rows"), 1);
+      EXPECT_EQ(v.at("in_sample_rows"), 1);
+    }
   }
   EXPECT_TRUE(found);
+  // The X-CUBE-AI F746 profile was fitted on no F746 measurement: its absolute row is held out.
+  EXPECT_THAT(table.out, HasSubstr("0 (1, 1 in-sample)"));
   const ProcessResult csv = RunOpcost({"profiles", "--format", "csv"});
   EXPECT_THAT(csv.out, StartsWith("name,core,board,clock_mhz,runtime,flash_kib,sram_kib,"
-                                  "loo_error_pct,loo_rows,abs_error_pct,abs_rows\n"));
+                                  "loo_error_pct,loo_rows,abs_error_pct,abs_rows,"
+                                  "abs_in_sample_rows\n"));
+  // The last two columns: absolute rows and how many of them are in-sample.
+  EXPECT_THAT(csv.out, ContainsRegex("\nstm32f746-cmsis-nn,[^\n]*,1,1\n"));
+  EXPECT_THAT(csv.out, ContainsRegex("\nstm32f746-x-cube-ai,[^\n]*,1,0\n"));
   EXPECT_EQ(RunOpcost({"profiles", "extra"}).exit_code, 2);
 }
 

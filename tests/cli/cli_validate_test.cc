@@ -28,6 +28,31 @@ std::string Row(const std::string& system, const std::string& model, double late
          ",hand\n";
 }
 
+// match = calibration: the row the profile was calibrated or fitted on. Its absolute error is
+// computed as for exact and marked in-sample; shape rows get none.
+TEST(CliValidate, CalibrationRowsAreAbsoluteAndMarkedInSample) {
+  TempDir dir;
+  dir.Write("synthetic.json", kSyntheticProfile);
+  const std::string tiny = dir.Write("tiny.json", kTinyModel);
+  dir.Write("kws.json", ReadFile(KwsJson()));
+  const json a = RunJson({"estimate", tiny, "--profile", dir.path() + "/synthetic.json",
+                          "--format", "json"});
+  const double ea = a["totals"]["latency_s"];
+  const std::string table =
+      dir.Write("t.csv", std::string(kHeader) + Row("s", "tiny.json", 2e3 * ea, "calibration") +
+                             Row("s", "kws.json", 1.0, "shape"));
+  const json v = RunJson({"validate", table, "--format", "json"});
+  const json& rows = v["systems"][0]["rows"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["match"], "calibration");
+  EXPECT_NEAR(rows[0]["abs_error"].get<double>(), 0.5, 1e-9);  // estimate / measured = 1/2
+  EXPECT_FALSE(rows[1].contains("abs_error"));
+  const ProcessResult t = RunOpcost({"validate", table});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("50*"));
+  EXPECT_THAT(t.out, HasSubstr("* in-sample: the profile was calibrated or fitted on this row"));
+}
+
 TEST(CliValidate, LeaveOneOutAndAbsoluteErrorsByHand) {
   TempDir dir;
   dir.Write("synthetic.json", kSyntheticProfile);
@@ -104,7 +129,7 @@ TEST(CliValidate, BadTablesNameFileLineAndColumn) {
   expect_error(std::string(kHeader) + "s,b,c,100000000,rt,tiny.json,abc,,synthetic.json,exact,h\n",
                ":2:7 (column latency_ms): must be a finite number > 0 (got \"abc\")");
   expect_error(std::string(kHeader) + Row("s", "tiny.json", 1, "close"),
-               ":2:10 (column match): must be exact or shape");
+               ":2:10 (column match): must be exact, calibration or shape");
   expect_error("system,model\ns,tiny.json\n", ":1: missing column \"board\"");
   expect_error(std::string(kHeader) + "s,b,c\n", ":2: has 3 fields, the header 11");
   expect_error(std::string(kHeader) + "s,b,c,1e6,rt,tiny.json,1,,no-such-profile,exact,h\n",

@@ -119,6 +119,44 @@ TEST(Profile, EveryShippedProfileParses) {
   EXPECT_GE(count, 1);
 }
 
+// A validation record says how many of its rows the profile was calibrated or fitted on: the
+// F746 profile's one absolute row is mcunet-vww1, its calibration network
+// (profiles/characterize/calibration.csv). Files without the field (older ones) read 0.
+TEST(Profile, ValidationRecordsCountTheirInSampleRows) {
+  const HardwareProfile p =
+      LoadProfile(std::string(OPCOST_SOURCE_DIR) + "/profiles/cortex-m7-f746.json");
+  const ValidationRecord* absolute = nullptr;
+  for (const ValidationRecord& v : p.validation) {
+    if (v.kind == "absolute") absolute = &v;
+    if (v.kind == "leave_one_out") {
+      EXPECT_EQ(v.in_sample_rows, 0);
+    }
+  }
+  ASSERT_NE(absolute, nullptr);
+  EXPECT_EQ(absolute->rows, 1);
+  EXPECT_EQ(absolute->in_sample_rows, 1);
+  const std::string text = SaveProfileToString(p);
+  EXPECT_EQ(SaveProfileToString(ParseProfile(text, "roundtrip")), text);
+
+  std::string older = text;
+  const std::string field = "\"in_sample_rows\": 1,";
+  const auto pos = older.find(field);
+  ASSERT_NE(pos, std::string::npos);
+  older.erase(pos, field.size());
+  for (const ValidationRecord& v : ParseProfile(older, "older.json").validation) {
+    EXPECT_EQ(v.in_sample_rows, 0);
+  }
+  std::string bad = text;
+  bad.replace(bad.find(field), field.size(), "\"in_sample_rows\": 2,");
+  try {
+    ParseProfile(bad, "bad.json");
+    FAIL() << "more in-sample rows than rows accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadProfile);
+    EXPECT_THAT(e.what(), HasSubstr("bad.json: /validation/1/in_sample_rows"));
+  }
+}
+
 TEST(Profile, RejectsMissingCategory) {
   ExpectRejected("missing_category.json", ErrorCode::kBadProfile,
                  {"/categories", "missing category \"pooling\""});

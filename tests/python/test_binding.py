@@ -107,6 +107,9 @@ def test_profiles_by_name_alias_and_path():
     by_path = opcost.load_profile(os.path.join(ROOT, "profiles", "cortex-m7-f746.json"))
     assert by_alias.name == by_path.name and by_alias.clock_hz == 216e6
     assert by_alias.describe()["validation"]
+    # Its one absolute row is its calibration network (profiles/characterize/calibration.csv).
+    absolute = [v for v in by_alias.describe()["validation"] if v["kind"] == "absolute"]
+    assert [(v["rows"], v["in_sample_rows"]) for v in absolute] == [(1, 1)]
     with pytest.raises(opcost.Error, match="did you mean 'stm32f746-cmsis-nn'") as e:
         opcost.load_profile("stm32f746-cmsisnn")
     assert e.value.code == "io"
