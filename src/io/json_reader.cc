@@ -63,7 +63,8 @@ struct Frame {
 std::string PathOf(const std::vector<Frame>& stack, std::size_t frames) {
   std::string path;
   for (std::size_t i = 0; i < frames; ++i) {
-    path = stack[i].is_object ? JoinPath(path, std::string(stack[i].key)) : JoinPath(path, stack[i].index);
+    path = stack[i].is_object ? JoinPath(path, std::string(stack[i].key))
+                              : JoinPath(path, stack[i].index);
   }
   return path.empty() ? "/" : path;
 }

@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/dims_text.h"
 #include "io/decode_budget.h"
+#include "io/dims_text.h"
 #include "onnx/onnx_model.h"
 #include "opcost/error.h"
 #include "opcost/graph.h"

@@ -196,10 +196,9 @@ void ReadValidation(const ProfileReader& r, const json& v, std::vector<Validatio
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string vp = detail::JoinPath("/validation", i);
     const json& j = v.at(i);
-    r.CheckObject(
-        j, vp,
-        {"kind", "rows", "in_sample_rows", "latency_error_pct", "naive_latency_error_pct", "source",
-         "note"});
+    r.CheckObject(j, vp,
+                  {"kind", "rows", "in_sample_rows", "latency_error_pct", "naive_latency_error_pct",
+                   "source", "note"});
     ValidationRecord rec;
     rec.kind = r.OneOf(r.Member(j, "kind", vp), vp + "/kind", {"absolute", "leave_one_out"});
     rec.rows = r.IntAtLeast(r.Member(j, "rows", vp), vp + "/rows", 1);

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "io/dims_text.h"
 #include "io/decode_budget.h"
+#include "io/dims_text.h"
 #include "opcost/error.h"
 #include "opcost/graph.h"
 #include "opcost/tflite_import.h"

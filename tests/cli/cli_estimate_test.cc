@@ -215,7 +215,8 @@ TEST(CliEstimate, KwsOnTheF746ProfileByName) {
 // X-CUBE-AI profile's is held out (fitted on no F746 measurement, profiles/runtimes.py).
 TEST(CliEstimate, TrustSaysWhichValidationRowsWereInSample) {
   const std::string in_sample = "all in-sample (the profile was calibrated or fitted on them)";
-  const ProcessResult calibrated = RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746"});
+  const ProcessResult calibrated =
+      RunOpcost({"estimate", KwsJson(), "--profile", "cortex-m7-f746"});
   ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
   EXPECT_THAT(calibrated.out, HasSubstr("absolute over 1 measured networks, " + in_sample));
   const ProcessResult held_out =

@@ -35,8 +35,8 @@ TEST(CliValidate, CalibrationRowsAreAbsoluteAndMarkedInSample) {
   dir.Write("synthetic.json", kSyntheticProfile);
   const std::string tiny = dir.Write("tiny.json", kTinyModel);
   dir.Write("kws.json", ReadFile(KwsJson()));
-  const json a = RunJson({"estimate", tiny, "--profile", dir.path() + "/synthetic.json",
-                          "--format", "json"});
+  const json a =
+      RunJson({"estimate", tiny, "--profile", dir.path() + "/synthetic.json", "--format", "json"});
   const double ea = a["totals"]["latency_s"];
   const std::string table =
       dir.Write("t.csv", std::string(kHeader) + Row("s", "tiny.json", 2e3 * ea, "calibration") +

@@ -49,7 +49,8 @@ TEST(JoinPath, EscapesKeysAsRfc6901) {
   EXPECT_EQ(JoinPath("/sources", "rm0351/table~3"), "/sources/rm0351~1table~03");
   EXPECT_EQ(JoinPath("", std::size_t{4}), "/4");
   // The strict parser's own paths use the same escaping.
-  EXPECT_THAT(ErrorOf(R"({"a/b": {"k": 1, "k": 2}})"), HasSubstr("t.json: /a~1b: duplicate key \"k\""));
+  EXPECT_THAT(ErrorOf(R"({"a/b": {"k": 1, "k": 2}})"),
+              HasSubstr("t.json: /a~1b: duplicate key \"k\""));
 }
 
 TEST(StrictJson, NestingIsBoundedAndStringsDoNotCount) {
