@@ -65,9 +65,9 @@ def network_section(name, result):
     for s in result["systems"]:
         for r in s["rows"]:
             e = lambda k: "-" if k not in r else f"{r[k] * 100:.1f}"
-            star = " (in-sample)" if r["match"] == "calibration" else ""
+            in_sample = " (in-sample)" if r["match"] == "calibration" else ""
             out.append(f"| {s['system']} | {os.path.basename(r['model'])} | {r['measured_s'] * 1e3:.3g} | "
-                       f"{r['estimate_s'] * 1e3:.3g} | {r['memory_s'] * 1e3:.3g} | {e('abs_error')}{star} | "
+                       f"{r['estimate_s'] * 1e3:.3g} | {r['memory_s'] * 1e3:.3g} | {e('abs_error')}{in_sample} | "
                        f"{e('loo_error')} | {e('naive_loo_error')} |")
     return out + [""]
 

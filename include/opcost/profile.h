@@ -163,6 +163,11 @@ struct ValidationRecord {
   std::string source;  // provenance id naming the table and command
 };
 
+// The words every output puts after a record's row count when some rows were in-sample:
+// ", all in-sample (the profile was calibrated or fitted on them)" or ", 2 of them in-sample
+// (...)"; "" when all were held out.
+std::string InSampleText(const ValidationRecord& record);
+
 // What the runtime itself takes beside the model (docs/profile-format.md, "runtime_reserve"):
 // its code and constant tables in flash; its own RAM (interpreter and kernel state, stack, I/O
 // buffers) in SRAM. Counted in every fit check; zero when the profile does not say.

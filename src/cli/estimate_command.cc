@@ -81,13 +81,8 @@ void PrintTrust(const HardwareProfile& p, std::ostream& out) {
   for (const ValidationRecord& v : p.validation) {
     out << "; latency error " << FormatNumber(v.latency_error_pct, 3) << " % mean "
         << (v.kind == "absolute" ? "absolute" : "leave-one-out") << " over " << v.rows
-        << " measured networks";
-    if (v.in_sample_rows > 0) {  // the same words as the report's
-      out << ", "
-          << (v.in_sample_rows >= v.rows ? "all" : std::to_string(v.in_sample_rows) + " of them")
-          << " in-sample (the profile was calibrated or fitted on them)";
-    }
-    out << " (ops-proportional: " << FormatNumber(v.naive_latency_error_pct, 3) << " %)";
+        << " measured networks" << InSampleText(v)
+        << " (ops-proportional: " << FormatNumber(v.naive_latency_error_pct, 3) << " %)";
   }
   out << "\n";
 }

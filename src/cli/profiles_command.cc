@@ -28,19 +28,12 @@ struct Row {
   HardwareProfile profile;
 };
 
-// The mean absolute latency error of one kind of validation, its rows and how many of them are
-// in-sample; empty if absent.
-struct ValidationCells {
-  std::string error, rows, in_sample_rows;
-};
-ValidationCells ValidationError(const HardwareProfile& p, const std::string& kind) {
+// The profile's validation record of one kind; nullptr if it has none.
+const ValidationRecord* FindValidation(const HardwareProfile& p, const std::string& kind) {
   for (const ValidationRecord& v : p.validation) {
-    if (v.kind == kind) {
-      return {FormatNumber(v.latency_error_pct, 3), std::to_string(v.rows),
-              std::to_string(v.in_sample_rows)};
-    }
+    if (v.kind == kind) return &v;
   }
-  return {};
+  return nullptr;
 }
 
 // One row's cells: the table shows "6.81 (16)", CSV keeps numbers in columns of their own.
@@ -54,17 +47,19 @@ std::vector<std::string> Cells(const Row& r, bool csv) {
                                     std::to_string(p.flash_bytes / 1024),
                                     std::to_string(p.sram_bytes / 1024)};
   for (const char* kind : {"leave_one_out", "absolute"}) {
-    const ValidationCells v = ValidationError(p, kind);
+    const ValidationRecord* v = FindValidation(p, kind);
+    const std::string error = v ? FormatNumber(v->latency_error_pct, 3) : "";
+    const std::string rows = v ? std::to_string(v->rows) : "";
+    const std::string in_sample = v ? std::to_string(v->in_sample_rows) : "";
     if (csv) {
-      cells.push_back(v.error);
-      cells.push_back(v.rows);
-      if (std::string(kind) == "absolute") cells.push_back(v.in_sample_rows);
-    } else if (v.error.empty()) {
+      cells.push_back(error);
+      cells.push_back(rows);
+      if (std::string(kind) == "absolute") cells.push_back(in_sample);
+    } else if (v == nullptr) {
       cells.emplace_back();
     } else {
-      const bool in_sample = !v.in_sample_rows.empty() && v.in_sample_rows != "0";
-      cells.push_back(v.error + " (" + v.rows +
-                      (in_sample ? ", " + v.in_sample_rows + " in-sample" : std::string()) + ")");
+      cells.push_back(error + " (" + rows +
+                      (v->in_sample_rows > 0 ? ", " + in_sample + " in-sample" : "") + ")");
     }
   }
   return cells;

@@ -410,7 +410,7 @@ void PrintNetworks(const Table& t, const std::vector<System>& systems, std::ostr
   for (const System& s : systems) {
     for (const Row& r : s.rows) {
       const auto pct = [](double e) { return e < 0 ? std::string("-") : FormatNumber(e * 100, 3); };
-      const std::string in_sample = r.match == "calibration" && r.abs_error >= 0 ? "*" : "";
+      const std::string in_sample = r.match == "calibration" ? "*" : "";
       rows.AddRow({s.name, r.model, FormatNumber(r.measured_s * 1e3),
                    FormatNumber(r.estimate_s * 1e3), FormatNumber(r.memory_s * 1e3),
                    pct(r.abs_error) + in_sample, pct(r.loo_error), pct(r.naive_loo_error)});

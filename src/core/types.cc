@@ -6,7 +6,6 @@
 #include "opcost/error.h"
 
 namespace opcost {
-
 namespace {
 
 struct DataTypeInfo {

@@ -192,8 +192,7 @@ std::string TrustParagraph(const ReportData& r) {
          Value("validation-error-pct", ExactNumber(v->latency_error_pct),
                report::Significant(v->latency_error_pct, 3) + " %") +
          " (mean " + (v->kind == "leave_one_out" ? "leave-one-out" : "absolute") + " over " +
-         std::to_string(v->rows) + " measured networks" +
-         report::InSampleText(v->in_sample_rows, v->rows) +
+         std::to_string(v->rows) + " measured networks" + InSampleText(*v) +
          "; an ops-proportional model: " + report::Significant(v->naive_latency_error_pct, 3) +
          " %)";
   }

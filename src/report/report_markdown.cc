@@ -28,8 +28,7 @@ std::string TrustText(const ReportData& r) {
     if (!s.empty()) s += "; ";
     s += "latency error " + report::Significant(v.latency_error_pct, 3) + " % (" +
          (v.kind == "leave_one_out" ? "leave-one-out" : "absolute") + ", " +
-         std::to_string(v.rows) + " networks" + report::InSampleText(v.in_sample_rows, v.rows) +
-         ")";
+         std::to_string(v.rows) + " networks" + InSampleText(v) + ")";
   }
   if (s.empty()) s = "latency not validated against measurements";
   s += "; power " + std::string(r.trust.power_measured

@@ -86,12 +86,4 @@ double SafeRatio(double a, double b) {
   return std::isfinite(r) ? r : 0.0;
 }
 
-std::string InSampleText(std::int64_t in_sample_rows, std::int64_t rows) {
-  if (in_sample_rows <= 0) return "";
-  return ", " +
-         (in_sample_rows >= rows ? std::string("all")
-                                 : std::to_string(in_sample_rows) + " of them") +
-         " in-sample (the profile was calibrated or fitted on them)";
-}
-
 }  // namespace opcost::report

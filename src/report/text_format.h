@@ -23,9 +23,6 @@ std::string Joules(double joules);
 std::string Bytes(std::int64_t bytes);
 // A fraction in [0, 1] as "12.3 %".
 std::string Percent(double fraction);
-// ", all in-sample (...)" / ", 2 of them in-sample (...)" for a validation record whose rows
-// the profile was calibrated or fitted on; "" when none were.
-std::string InSampleText(std::int64_t in_sample_rows, std::int64_t rows);
 // a / b, 0 when b is 0 or the result is not finite: shares of an empty model stay 0.
 double SafeRatio(double a, double b);
 
